@@ -1,0 +1,18 @@
+"""Test settings shared by the whole suite: jobs run inline, captcha answers "PASSED",
+a private cache per test."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.HUEY = {**settings.HUEY, "immediate": True}
+    settings.CAPTCHA_TEST_MODE = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(settings.VAR_DIR / "test-media")
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,244 @@
+"""REST API plumbing: auth, permissions, pagination, one error body, derived serializers and
+viewsets for registered models, Idempotency-Key on POST."""
+
+import hashlib
+import json
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from . import audit, excel
+from .errors import ServiceError, ValidationFailed
+from .api_base import ModelPermissions
+from .models import IdempotencyRecord
+
+
+ERROR_CODES = {
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+    exceptions.ParseError: "malformed_request",
+    exceptions.ValidationError: "validation_failed",
+}
+
+
+def _error_code(exc):
+    for cls, code in ERROR_CODES.items():
+        if isinstance(exc, cls):
+            return code
+    return "error"
+
+
+def exception_handler(exc, context):
+    """Every API error has the body {"error": {"code", "message", "fields"?}}."""
+    if isinstance(exc, ServiceError):
+        return Response({"error": exc.as_dict()}, status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        return Response({"error": ValidationFailed.from_django(exc).as_dict()}, status=400)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("The record does not exist or you may not see it."))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code = _error_code(exc)
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, dict):
+            fields = {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
+            body = {"code": code, "message": _("Please correct the errors below."), "fields": fields}
+        else:
+            items = detail if isinstance(detail, list) else [detail]
+            body = {"code": code, "message": "；".join(str(m) for m in items)}
+    else:
+        body = {"code": code, "message": str(getattr(exc, "detail", exc))}
+    response.data = {"error": body}
+    return response
+
+
+# -- serializers -------------------------------------------------------------------------------
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """Related-record fields accept only records the requesting user may see."""
+
+    display = serializers.SerializerMethodField(help_text=gettext_lazy("The record's display text"))
+
+    def get_display(self, obj) -> str:
+        return str(obj)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for f in fields.values():
+            target = f.child_relation if isinstance(f, serializers.ManyRelatedField) else f
+            queryset = getattr(target, "queryset", None)
+            if queryset is not None and hasattr(queryset, "visible_to") and user is not None:
+                target.queryset = queryset.visible_to(user)
+        return fields
+
+    def validate(self, attrs):
+        # Rules (full_clean, unique checks) run once, in the service.
+        return attrs
+
+
+def build_serializer(config):
+    read_only = [f for f in ("created_at", "updated_at") if _has_field(config.model, f)]
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": config.model,
+            "fields": ["id", "display", *config.form_fields, *read_only],
+            "read_only_fields": read_only,
+            "validators": [],
+        },
+    )
+    return type(f"{config.model.__name__}Serializer", (ScopedModelSerializer,), {"Meta": meta})
+
+
+def _has_field(model, name):
+    try:
+        model._meta.get_field(name)
+        return True
+    except Exception:
+        return False
+
+
+# -- idempotency -----------------------------------------------------------------------------------
+
+
+def _request_hash(request):
+    try:
+        payload = json.dumps(request.data, sort_keys=True, default=str)
+    except TypeError:
+        payload = repr(request.data)
+    return hashlib.sha256(f"{request.method} {request.path}\n{payload}".encode()).hexdigest()
+
+
+def idempotent(handler):
+    """Wrap a POST handler: with an Idempotency-Key header, the first successful response is
+    stored with the resource it created, in the same transaction; a repeat (or a concurrent
+    twin, stopped by the unique constraint) gets the stored response and creates nothing."""
+
+    def wrapper(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key or not request.user.is_authenticated:
+            return handler(self, request, *args, **kwargs)
+        if len(key) > 255:
+            raise ValidationFailed(_("The Idempotency-Key header is longer than 255 characters."))
+        digest = _request_hash(request)
+
+        def replay(record):
+            if record.request_hash != digest:
+                raise ServiceError(
+                    _("This Idempotency-Key was already used for a different request."),
+                    code="idempotency_key_reused",
+                )
+            response = Response(record.body, status=record.status_code)
+            response["Idempotent-Replayed"] = "true"
+            return response
+
+        existing = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+        if existing:
+            return replay(existing)
+        try:
+            with transaction.atomic():
+                response = handler(self, request, *args, **kwargs)
+                if 200 <= response.status_code < 300:
+                    IdempotencyRecord.objects.create(
+                        user=request.user, key=key, method=request.method, path=request.path[:255],
+                        request_hash=digest, status_code=response.status_code,
+                        body=json.loads(json.dumps(response.data, default=str)),
+                    )
+        except IntegrityError:
+            twin = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
+            if twin is None:
+                raise
+            return replay(twin)
+        return response
+
+    wrapper.__name__ = handler.__name__
+    wrapper.__doc__ = handler.__doc__
+    return wrapper
+
+
+# -- viewsets ----------------------------------------------------------------------------------------
+
+ACTION_PERMS = {
+    "list": "view", "retrieve": "view", "create": "add", "update": "change",
+    "partial_update": "change", "destroy": "delete", "export": "export",
+}
+
+
+class ConfigViewSet(viewsets.ModelViewSet):
+    config = None
+
+    def get_queryset(self):
+        return self.config.queryset(self.request.user, ACTION_PERMS.get(self.action, "view"))
+
+    def get_serializer_class(self):
+        return self.config.serializer
+
+    @property
+    def filterset_class(self):
+        return self.config.filterset
+
+    @property
+    def ordering_fields(self):
+        return [f for f in self.config.list_fields if "__" not in f]
+
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.instance = self.config.create(actor=self.request.user, data=dict(serializer.validated_data))
+
+    def perform_update(self, serializer):
+        serializer.instance = self.config.update(
+            actor=self.request.user, obj=serializer.instance, data=dict(serializer.validated_data)
+        )
+
+    def perform_destroy(self, instance):
+        self.config.delete(actor=self.request.user, obj=instance)
+
+    @extend_schema(responses={(200, excel.XLSX): bytes}, description="Excel export of the filtered rows.")
+    @action(detail=False, methods=["get"], permission_classes=[ModelPermissions])
+    def export(self, request):
+        if not request.user.has_perm(self.config.perm("export")):
+            raise exceptions.PermissionDenied()
+        rows = self.filter_queryset(self.get_queryset())
+        response, count = excel.export_response(self.config, rows)
+        audit.record(
+            actor=request.user, action="export", verb=self.config.key,
+            message=_("Exported %(count)s rows of %(what)s (API)") % {"count": count, "what": self.config.verbose_name_plural},
+        )
+        return response
+
+
+def build_viewset(config):
+    cls = type(f"{config.model.__name__}ViewSet", (ConfigViewSet,), {"config": config})
+    methods = ["get", "head", "options"]
+    if config.form_fields:
+        methods += ["post", "put", "patch"]
+        if config.deletable:
+            methods.append("delete")
+    cls.http_method_names = methods
+    return cls

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "xiuhao.core"
+    label = "core"
+    verbose_name = _("System")
+
+    def ready(self):
+        from . import declarations, jobs  # noqa: F401  (registers models and periodic jobs)
+        from .registry import registry
+
+        registry.autodiscover()

@@ -1,0 +1,70 @@
+"""Registry declarations of the platform's own models: operation log and dictionaries."""
+
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext_lazy as _
+
+from .filtersets import ScopedFilterSet
+from .models import AuditEvent, DictItem, DictType
+from .registry import ModelConfig, Tab, register
+
+
+class AuditEventFilterSet(ScopedFilterSet):
+    search_fields = ("actor_name", "object_repr", "message", "ip", "request_id")
+    at = django_filters.DateFromToRangeFilter(
+        label=_("time"), widget=django_filters.widgets.RangeWidget(attrs={"type": "date"})
+    )
+    content_type = django_filters.ModelChoiceFilter(
+        queryset=ContentType.objects.filter(app_label__in=["org", "core"]), label=_("record type")
+    )
+    object_id = django_filters.CharFilter(label=_("record ID"))
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "actor", "content_type", "object_id", "ip", "at"]
+
+
+@register
+class AuditEventConfig(ModelConfig):
+    model = AuditEvent
+    menu = "system"
+    menu_order = 10
+    list_fields = ["at", "actor_name", "action", "verb", "object_repr", "ip", "message"]
+    export_fields = ["at", "actor_name", "ip", "request_id", "action", "verb", "content_type", "object_id",
+                     "object_repr", "message", "changes"]
+    detail_fields = ["at", "actor_name", "ip", "request_id", "action", "verb", "content_type", "object_id",
+                     "object_repr", "message"]
+    search_fields = list(AuditEventFilterSet.search_fields)
+    filterset_class = AuditEventFilterSet
+    form_fields = []  # the log is written by services only
+    deletable = False
+    select_related = ["content_type"]
+    tabs = [Tab("changes", _("Changes"), "core/tabs/changes.html", lambda obj, request: {"changes": obj.changes})]
+
+
+def dict_items(obj, request):
+    return {"items": obj.items.all(), "add_url": DictItemConfig().url("add") + f"?dict_type={obj.pk}"}
+
+
+@register
+class DictTypeConfig(ModelConfig):
+    model = DictType
+    menu = "system"
+    menu_order = 20
+    list_fields = ["code", "name", "description", "is_system"]
+    search_fields = ["code", "name"]
+    filter_fields = ["is_system"]
+    form_fields = ["code", "name", "description"]
+    natural_key = "code"
+    tabs = [Tab("items", _("Items"), "core/tabs/dict_items.html", dict_items)]
+
+
+@register
+class DictItemConfig(ModelConfig):
+    model = DictItem
+    menu = None
+    list_fields = ["label", "value", "dict_type", "label_en", "sort", "is_active"]
+    search_fields = ["value", "label", "label_en"]
+    filter_fields = ["dict_type", "is_active"]
+    form_fields = ["dict_type", "value", "label", "label_en", "sort", "is_active"]
+    select_related = ["dict_type"]

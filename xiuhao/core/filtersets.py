@@ -1,0 +1,74 @@
+"""FilterSets derived from a ModelConfig. One FilterSet serves the page and the API."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """Choices of related-record filters are limited to what the user may see; `q` searches
+    the config's search fields."""
+
+    search_fields: tuple = ()
+
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
+        user = getattr(request, "user", None)
+        for f in self.filters.values():
+            if isinstance(f, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
+                related = f.queryset
+                if related is not None and not callable(related) and hasattr(related, "visible_to"):
+                    f.queryset = related.visible_to(user)
+        for bound in self.form.fields.values():
+            widget = bound.widget
+            css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+            widget.attrs.setdefault("class", css)
+
+    def filter_search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value or not self.search_fields:
+            return queryset
+        q = Q()
+        for path in self.search_fields:
+            q |= Q(**{f"{path}__icontains": value})
+        return queryset.filter(q)
+
+
+class RegionFilter(django_filters.ModelChoiceFilter):
+    """A region filter matches records in the chosen region or anywhere inside it (a province
+    covers its cities and counties). Choices are provinces and cities; counties are reached by
+    the cascading picker on forms."""
+
+    def __init__(self, *args, **kwargs):
+        from xiuhao.org.models import Region
+
+        kwargs.setdefault("queryset", Region.objects.filter(level__lte=2).order_by("code"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__prefix__startswith": value.prefix}).distinct()
+
+
+def build_filterset(config):
+    meta = type("Meta", (), {"model": config.model, "fields": list(config.filter_fields)})
+    attrs = {"Meta": meta, "search_fields": tuple(config.search_fields)}
+    for name in config.filter_fields:
+        model_field = config.model._meta.get_field(name)
+        if model_field.is_relation and model_field.related_model.__name__ == "Region":
+            attrs[name] = RegionFilter(field_name=name, label=model_field.verbose_name)
+        elif model_field.many_to_many:
+            attrs[name] = django_filters.ModelChoiceFilter(
+                field_name=name, queryset=model_field.related_model._default_manager.all(),
+                label=model_field.verbose_name,
+            )
+        elif isinstance(model_field.__class__.__mro__[0], type) and model_field.get_internal_type() == "BooleanField":
+            attrs[name] = django_filters.BooleanFilter(
+                field_name=name, label=model_field.verbose_name,
+                widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+            )
+    return type(f"{config.model.__name__}FilterSet", (ScopedFilterSet,), attrs)

@@ -1,0 +1,45 @@
+"""ModelForms derived from a ModelConfig. Choices of related records are limited to the user's
+data scope; validation messages come from the model (full_clean) in the user's language."""
+
+from django import forms
+
+
+class ScopedModelForm(forms.ModelForm):
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "visible_to") and user is not None:
+                field.queryset = queryset.visible_to(user)
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+    def _post_clean(self):
+        # Model validation runs in the service (one place for rules); the form only checks input.
+        pass
+
+    def service_data(self):
+        """The cleaned values the service should write."""
+        return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
+
+
+def build_form(config):
+    from .registry import registry  # noqa: F401
+
+    widgets = {}
+    for name in config.form_fields:
+        f = config.model._meta.get_field(name)
+        internal = f.get_internal_type()
+        if internal == "DateField":
+            widgets[name] = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        elif internal == "DateTimeField":
+            widgets[name] = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        elif internal == "TextField":
+            widgets[name] = forms.Textarea(attrs={"rows": 3})
+    return forms.modelform_factory(config.model, form=ScopedModelForm, fields=list(config.form_fields), widgets=widgets)

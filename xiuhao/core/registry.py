@@ -1,0 +1,229 @@
+"""The model registry: one declaration per model yields its pages, API, menu entry, export,
+import and the generic tests.
+
+    @register
+    class BranchConfig(ModelConfig):
+        model = Branch
+        menu = "org"
+        list_fields = ["code", "name", "region", "status"]
+        search_fields = ["code", "name"]
+        filter_fields = ["status", "region"]
+        form_fields = ["code", "name", "region", "address", "phone", "status"]
+        natural_key = "code"            # enables Excel import (upsert by this field)
+
+Everything else (FilterSet, Table, ModelForm, Serializer, ViewSet, URLs) is derived unless the
+config names its own class. Writes go through `create/update/delete`, which default to the
+generic services in core.services; a domain config overrides them with its own services.
+"""
+
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.apps import apps
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+
+
+@dataclass
+class MenuSection:
+    key: str
+    label: str
+    icon: str
+    order: int
+
+
+@dataclass
+class Tab:
+    """An extra tab on a detail page: `template` is rendered with the object and `context(obj,
+    request)`'s result."""
+
+    key: str
+    label: str
+    template: str
+    context: object = None
+    permission: str | None = None
+
+
+@dataclass
+class Registry:
+    configs: dict = field(default_factory=dict)
+    sections: dict = field(default_factory=dict)
+    _discovered: bool = False
+
+    def register(self, config_cls):
+        config = config_cls()
+        self.configs[config.key] = config
+        return config_cls
+
+    def section(self, key, label, icon="folder", order=50):
+        self.sections[key] = MenuSection(key, label, icon, order)
+
+    def autodiscover(self):
+        if self._discovered:
+            return
+        self._discovered = True
+        for app in apps.get_app_configs():
+            if app.name.startswith("xiuhao."):
+                try:
+                    import_module(f"{app.name}.registry")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{app.name}.registry":
+                        raise
+
+    def for_model(self, model):
+        return self.configs.get(f"{model._meta.app_label}.{model._meta.model_name}")
+
+    def __iter__(self):
+        return iter(self.configs.values())
+
+
+registry = Registry()
+registry.section("org", _("Organisation"), "sitemap", 10)
+registry.section("system", _("System"), "settings", 90)
+
+
+def register(config_cls):
+    return registry.register(config_cls)
+
+
+class ModelConfig:
+    model = None
+    menu = "system"
+    menu_order = 100
+    menu_label = None  # defaults to the model's verbose_name_plural
+    icon = "point"
+    list_fields: list = []
+    search_fields: list = []
+    filter_fields: list = []
+    form_fields: list = []
+    detail_fields: list | None = None
+    export_fields: list | None = None
+    import_fields: list | None = None
+    natural_key: str | None = None
+    ordering: list | None = None
+    select_related: list = []
+    prefetch_related: list = []
+    tabs: list = []
+    attachments = False
+    api = True
+    pages = True
+    deletable = True
+
+    filterset_class = None
+    table_class = None
+    form_class = None
+    serializer_class = None
+
+    # -- identity -------------------------------------------------------------------------
+    @property
+    def key(self):
+        return f"{self.model._meta.app_label}.{self.model._meta.model_name}"
+
+    @property
+    def app_label(self):
+        return self.model._meta.app_label
+
+    @property
+    def model_name(self):
+        return self.model._meta.model_name
+
+    @property
+    def url_prefix(self):
+        return f"{self.app_label}/{self.model_name}"
+
+    def url_name(self, action):
+        return f"{self.app_label}_{self.model_name}_{action}"
+
+    def url(self, action, obj=None, **kwargs):
+        if obj is not None:
+            kwargs["pk"] = obj.pk
+        return reverse(self.url_name(action), kwargs=kwargs or None)
+
+    def perm(self, action):
+        return f"{self.app_label}.{action}_{self.model_name}"
+
+    @property
+    def verbose_name(self):
+        return self.model._meta.verbose_name
+
+    @property
+    def verbose_name_plural(self):
+        return self.menu_label or self.model._meta.verbose_name_plural
+
+    @property
+    def importable(self):
+        return bool(self.natural_key and self.get_import_fields())
+
+    def get_import_fields(self):
+        return self.import_fields if self.import_fields is not None else list(self.form_fields)
+
+    def get_export_fields(self):
+        return self.export_fields if self.export_fields is not None else list(self.list_fields)
+
+    def get_detail_fields(self):
+        return self.detail_fields if self.detail_fields is not None else list(self.form_fields)
+
+    # -- reads ----------------------------------------------------------------------------
+    def base_queryset(self):
+        qs = self.model._default_manager.all()
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        if self.prefetch_related:
+            qs = qs.prefetch_related(*self.prefetch_related)
+        if self.ordering:
+            qs = qs.order_by(*self.ordering)
+        return qs
+
+    def queryset(self, user, action="view"):
+        """The rows `user` may act on: permission for `action` + data scope."""
+        return self.base_queryset().restrict(user, action)
+
+    # -- writes (override with domain services) ---------------------------------------------
+    def create(self, *, actor, data):
+        return services.object_create(actor=actor, model=self.model, data=data)
+
+    def update(self, *, actor, obj, data):
+        return services.object_update(actor=actor, obj=obj, data=data)
+
+    def delete(self, *, actor, obj):
+        return services.object_delete(actor=actor, obj=obj)
+
+    # -- derived classes ----------------------------------------------------------------------
+    @cached_property
+    def filterset(self):
+        if self.filterset_class:
+            return self.filterset_class
+        from .filtersets import build_filterset
+
+        return build_filterset(self)
+
+    @cached_property
+    def table(self):
+        if self.table_class:
+            return self.table_class
+        from .tables import build_table
+
+        return build_table(self)
+
+    @cached_property
+    def form(self):
+        if self.form_class:
+            return self.form_class
+        from .forms import build_form
+
+        return build_form(self)
+
+    @cached_property
+    def serializer(self):
+        if self.serializer_class:
+            return self.serializer_class
+        from .api import build_serializer
+
+        return build_serializer(self)
+
+    def extra_urls(self):
+        """Additional URL patterns of this model's pages (e.g. a custom action)."""
+        return []

@@ -1,0 +1,123 @@
+"""Data scope 数据权限: one `visible_to(user)` for every page, API endpoint, export and report.
+
+A model declares *where* its scope anchors live with a `ScopeFields` class attribute named
+`data_scope`; a user's roles declare *how wide* they see. `visible_to` combines both into one
+filter. Models without `data_scope` are global reference data (regions, dictionaries).
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class DataScope(models.TextChoices):
+    ALL = "all", _("All data")  # everything in the company
+    BRANCH = "branch", _("Own branch")  # records of the user's branch
+    CUSTOM = "custom", _("Custom departments")  # records of the departments chosen on the role
+    DEPARTMENT = "dept", _("Own department")  # records of the user's department only
+    DEPARTMENT_TREE = "dept_tree", _("Own department and below")  # department and its sub-tree
+    SELF = "self", _("Own records only")  # records the user created / owns
+
+
+@dataclass(frozen=True)
+class ScopeFields:
+    """Lookup paths from a model to its scope anchors (None: the model has no such anchor)."""
+
+    branch: str | None = "branch"
+    department: str | None = "department"
+    owner: str | None = "created_by"
+    outlet: str | None = None
+
+
+NOTHING = Q(pk__in=[])
+
+
+def _department_q(spec: ScopeFields, dept_ids) -> Q:
+    if spec.department:
+        return Q(**{f"{spec.department}__in": dept_ids})
+    return NOTHING
+
+
+def scope_q(model, user) -> Q | None:
+    """The filter that limits `model` to what `user` may see; None means no limit."""
+    spec: ScopeFields | None = getattr(model, "data_scope", None)
+    if spec is None or user.is_superuser:
+        return None
+    if user.outlet_id:
+        # An outlet's users see their outlet's records and nothing else, whatever their roles.
+        return Q(**{spec.outlet: user.outlet_id}) if spec.outlet else NOTHING
+    from xiuhao.org.models import Department
+
+    combined = NOTHING
+    for role in user.active_roles():
+        kind = role.data_scope
+        if kind == DataScope.ALL:
+            return None
+        if kind == DataScope.BRANCH:
+            q = Q(**{spec.branch: user.branch_id}) if spec.branch and user.branch_id else NOTHING
+        elif kind == DataScope.SELF:
+            q = Q(**{spec.owner: user.pk}) if spec.owner else NOTHING
+        else:
+            if kind == DataScope.CUSTOM:
+                dept_ids = list(role.departments.values_list("pk", flat=True))
+            elif kind == DataScope.DEPARTMENT:
+                dept_ids = [user.department_id] if user.department_id else []
+            else:  # DEPARTMENT_TREE
+                dept_ids = (
+                    Department.objects.filter(path__startswith=user.department.path).values("pk")
+                    if user.department_id
+                    else []
+                )
+            if spec.department:
+                q = _department_q(spec, dept_ids)
+            elif spec.branch and user.branch_id:
+                # Models anchored on the branch only (e.g. the branch itself): a department-wide
+                # role sees its own branch's rows.
+                q = Q(**{spec.branch: user.branch_id})
+            else:
+                q = NOTHING
+            if spec.owner:
+                q |= Q(**{spec.owner: user.pk})
+        combined |= q
+    return combined
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        q = scope_q(self.model, user)
+        return self if q is None else self.filter(q).distinct() if _needs_distinct(self.model) else self.filter(q)
+
+    def restrict(self, user, action="view"):
+        """visible_to + the model permission for `action` (view/add/change/delete/export/import)."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        opts = self.model._meta
+        if not user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+            return self.none()
+        return self.visible_to(user)
+
+
+def _needs_distinct(model) -> bool:
+    spec = getattr(model, "data_scope", None)
+    if not spec:
+        return False
+    paths = [p for p in (spec.branch, spec.department, spec.owner, spec.outlet) if p]
+    for path in paths:
+        current = model
+        for part in path.split("__"):
+            if part == "pk":
+                break
+            field = current._meta.get_field(part)
+            if field.many_to_many or field.one_to_many:
+                return True
+            if not field.is_relation:
+                break
+            current = field.related_model
+    return False
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)

@@ -1,0 +1,257 @@
+from django import forms
+from django.contrib.auth.models import Permission
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from xiuhao.core.api import ScopedModelSerializer
+from xiuhao.core.forms import ScopedModelForm
+from xiuhao.core.registry import ModelConfig, Tab, register
+
+from . import services
+from .models import Branch, Department, Employee, Engineer, EngineerSkill, Outlet, OutletUser, Region, Role, Skill
+
+
+@register
+class BranchConfig(ModelConfig):
+    model = Branch
+    menu = "org"
+    menu_order = 10
+    icon = "building"
+    list_fields = ["code", "name", "is_headquarters", "region", "phone", "status"]
+    search_fields = ["code", "name", "address"]
+    filter_fields = ["status", "is_headquarters"]
+    form_fields = ["code", "name", "is_headquarters", "region", "address", "phone", "manager", "status"]
+    select_related = ["region", "manager"]
+    natural_key = "code"
+
+
+@register
+class DepartmentConfig(ModelConfig):
+    model = Department
+    menu = "org"
+    menu_order = 20
+    list_fields = ["name", "code", "branch", "parent", "leader", "phone", "status"]
+    search_fields = ["code", "name"]
+    filter_fields = ["branch", "status"]
+    form_fields = ["branch", "parent", "code", "name", "sort", "leader", "phone", "status"]
+    select_related = ["branch", "parent", "leader"]
+    ordering = ["branch__code", "path"]
+    natural_key = "code"
+
+    def create(self, *, actor, data):
+        return services.department_create(actor=actor, data=data)
+
+    def update(self, *, actor, obj, data):
+        return services.department_update(actor=actor, obj=obj, data=data)
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.content_type.model_class()._meta.verbose_name if obj.content_type.model_class() else obj.content_type}: {obj.name}"
+
+
+def assignable_permissions():
+    return Permission.objects.filter(content_type__app_label__in=["org", "core"]).select_related("content_type").order_by(
+        "content_type__app_label", "content_type__model", "codename"
+    )
+
+
+class RoleForm(ScopedModelForm):
+    permissions = PermissionChoiceField(
+        queryset=Permission.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("permissions"),
+    )
+
+    class Meta:
+        model = Role
+        fields = ["code", "name", "data_scope", "departments", "permissions", "require_totp", "ip_allowlist",
+                  "description", "status"]
+        widgets = {"ip_allowlist": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].queryset = assignable_permissions()
+        self.fields["permissions"].widget.attrs["class"] = "form-check-input"
+
+
+@register
+class RoleConfig(ModelConfig):
+    model = Role
+    menu = "org"
+    menu_order = 60
+    list_fields = ["code", "name", "data_scope", "require_totp", "status"]
+    search_fields = ["code", "name"]
+    filter_fields = ["data_scope", "status"]
+    form_fields = RoleForm.Meta.fields
+    form_class = RoleForm
+    prefetch_related = ["permissions", "departments"]
+
+    def create(self, *, actor, data):
+        return services.role_create(actor=actor, data=data)
+
+    def update(self, *, actor, obj, data):
+        return services.role_update(actor=actor, obj=obj, data=data)
+
+
+# -- users ---------------------------------------------------------------------------------------
+USER_FIELDS = ["username", "display_name", "employee_no", "phone", "email", "title", "branch", "department",
+               "roles", "is_active", "ip_allowlist"]
+
+
+class UserCreateForm(ScopedModelForm):
+    password = forms.CharField(label=_("password"), widget=forms.PasswordInput, required=False,
+                               help_text=_("At least 8 characters with letters and digits."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Passwords change through the reset action, never through the edit form.
+            self.fields.pop("password", None)
+        elif "password" in self.fields:
+            self.fields["password"].required = True
+
+
+class UserSerializer(ScopedModelSerializer):
+    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"},
+                                     help_text=_("Required when creating a user."))
+
+
+class UserConfigBase(ModelConfig):
+    kind = None
+    deletable = False  # users are disabled, never deleted (their history stays readable)
+
+    def base_queryset(self):
+        return super().base_queryset().filter(kind=self.kind)
+
+    def create(self, *, actor, data):
+        data = dict(data)
+        password = data.pop("password", None)
+        data["kind"] = self.kind
+        return services.user_create(actor=actor, data=data, password=password, model=self.model)
+
+    def update(self, *, actor, obj, data):
+        data = dict(data)
+        data.pop("password", None)
+        return services.user_update(actor=actor, obj=obj, data=data)
+
+
+def _user_form(fields):
+    return forms.modelform_factory(
+        Employee, form=UserCreateForm, fields=fields, widgets={"ip_allowlist": forms.Textarea(attrs={"rows": 2})}
+    )
+
+
+def _user_serializer(model, fields):
+    meta = type("Meta", (), {"model": model, "fields": ["id", "display", *fields, "password", "last_login",
+                                                          "date_joined"],
+                             "read_only_fields": ["last_login", "date_joined"], "validators": []})
+    return type(f"{model.__name__}Serializer", (UserSerializer,), {"Meta": meta})
+
+
+@register
+class EmployeeConfig(UserConfigBase):
+    model = Employee
+    kind = "staff"
+    menu = "org"
+    menu_order = 30
+    list_fields = ["username", "display_name", "employee_no", "branch", "department", "title", "phone", "is_active"]
+    search_fields = ["username", "display_name", "employee_no", "phone"]
+    filter_fields = ["branch", "department", "roles", "is_active"]
+    form_fields = USER_FIELDS
+    import_fields = ["username", "display_name", "employee_no", "phone", "email", "title", "branch", "department"]
+    select_related = ["branch", "department"]
+    prefetch_related = ["roles"]
+    natural_key = "username"
+    form_class = type("EmployeeForm", (_user_form(["password", *USER_FIELDS]),), {})
+    serializer_class = _user_serializer(Employee, USER_FIELDS)
+
+
+OUTLET_USER_FIELDS = ["username", "display_name", "phone", "email", "outlet", "roles", "is_active", "ip_allowlist"]
+
+
+@register
+class OutletUserConfig(UserConfigBase):
+    model = OutletUser
+    kind = "outlet"
+    menu = "org"
+    menu_order = 55
+    list_fields = ["username", "display_name", "outlet", "phone", "is_active"]
+    search_fields = ["username", "display_name", "phone"]
+    filter_fields = ["outlet", "is_active"]
+    form_fields = OUTLET_USER_FIELDS
+    select_related = ["outlet"]
+    prefetch_related = ["roles"]
+    form_class = type(
+        "OutletUserForm",
+        (forms.modelform_factory(OutletUser, form=UserCreateForm, fields=["password", *OUTLET_USER_FIELDS]),),
+        {},
+    )
+    serializer_class = _user_serializer(OutletUser, OUTLET_USER_FIELDS)
+
+
+@register
+class OutletConfig(ModelConfig):
+    model = Outlet
+    menu = "org"
+    menu_order = 50
+    list_fields = ["code", "name", "branch", "contact_name", "phone", "status"]
+    search_fields = ["code", "name", "contact_name", "phone"]
+    filter_fields = ["branch", "status"]
+    form_fields = ["code", "name", "branch", "contact_name", "phone", "address", "regions", "status"]
+    select_related = ["branch"]
+    prefetch_related = ["regions"]
+    natural_key = "code"
+
+
+@register
+class SkillConfig(ModelConfig):
+    model = Skill
+    menu = "org"
+    menu_order = 45
+    list_fields = ["code", "name", "description"]
+    search_fields = ["code", "name"]
+    form_fields = ["code", "name", "description"]
+    natural_key = "code"
+
+
+def engineer_skills(obj, request):
+    return {"skills": obj.skills.select_related("skill").order_by("skill__code")}
+
+
+@register
+class EngineerConfig(ModelConfig):
+    model = Engineer
+    menu = "org"
+    menu_order = 40
+    list_fields = ["user", "level", "is_field", "home_address", "status"]
+    search_fields = ["user__username", "user__display_name", "user__phone"]
+    filter_fields = ["level", "is_field", "status", "regions"]
+    form_fields = ["user", "level", "regions", "home_address", "home_lat", "home_lng", "is_field", "status"]
+    detail_fields = ["user", "level", "regions", "home_address", "home_lat", "home_lng", "is_field", "status"]
+    select_related = ["user", "user__branch"]
+    prefetch_related = ["regions", "skills__skill"]
+    ordering = ["user__username"]
+    tabs = [Tab("skills", _("Skills"), "org/tabs/engineer_skills.html", engineer_skills)]
+
+
+@register
+class EngineerSkillConfig(ModelConfig):
+    model = EngineerSkill
+    menu = None
+    list_fields = ["engineer", "skill", "level"]
+    filter_fields = ["engineer", "skill"]
+    form_fields = ["engineer", "skill", "level"]
+    select_related = ["engineer__user", "skill"]
+
+
+@register
+class RegionConfig(ModelConfig):
+    model = Region
+    menu = "system"
+    menu_order = 50
+    list_fields = ["code", "name", "level", "parent"]
+    search_fields = ["code", "name"]
+    filter_fields = ["level"]
+    form_fields = []  # reference data from GB/T 2260: read only
+    select_related = ["parent"]
+    deletable = False

@@ -1,0 +1,120 @@
+"""Writes of the organisation: departments keep their tree path, users get passwords through the
+policy, nobody grants a role more than they hold themselves."""
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiuhao.core import audit
+from xiuhao.core.errors import PermissionDenied, ValidationFailed
+from xiuhao.core.services import object_create, object_update, require_perm, require_visible
+
+from .models import Department, Role, User
+
+
+# -- departments -----------------------------------------------------------------------------
+def _path_for(dept):
+    return f"{dept.parent.path}{dept.pk}/" if dept.parent_id else f"/{dept.pk}/"
+
+
+def department_create(*, actor, data):
+    with transaction.atomic():
+        dept = object_create(actor=actor, model=Department, data=data)
+        dept.path = _path_for(dept)
+        dept.save(update_fields=["path"])
+    return dept
+
+
+def department_update(*, actor, obj, data):
+    with transaction.atomic():
+        old_path = Department.objects.get(pk=obj.pk).path
+        dept = object_update(actor=actor, obj=obj, data=data)
+        new_path = _path_for(dept)
+        if new_path != old_path:
+            # Move the whole sub-tree: replace the old prefix of every descendant's path.
+            Department.objects.filter(path__startswith=old_path).update(
+                path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+            )
+            Department.objects.filter(path__startswith=new_path).exclude(branch_id=dept.branch_id).update(
+                branch_id=dept.branch_id
+            )
+    dept.refresh_from_db()
+    return dept
+
+
+# -- roles and permissions -------------------------------------------------------------------------
+def _require_no_escalation(actor, permissions=None, roles=None):
+    """A user may only hand out permissions they hold themselves."""
+    if actor.is_superuser:
+        return
+    held = actor.get_all_permissions()
+    wanted = set()
+    for p in permissions or []:
+        wanted.add(f"{p.content_type.app_label}.{p.codename}")
+    for role in roles or []:
+        wanted |= {f"{p.content_type.app_label}.{p.codename}" for p in role.permissions.select_related("content_type")}
+    missing = wanted - held
+    if missing:
+        raise PermissionDenied(_("You cannot grant permissions you do not have yourself: %(perms)s")
+                               % {"perms": "、".join(sorted(missing)[:5])})
+
+
+def role_create(*, actor, data):
+    _require_no_escalation(actor, permissions=data.get("permissions"))
+    return object_create(actor=actor, model=Role, data=data)
+
+
+def role_update(*, actor, obj, data):
+    _require_no_escalation(actor, permissions=data.get("permissions"))
+    return object_update(actor=actor, obj=obj, data=data)
+
+
+# -- users -------------------------------------------------------------------------------------------
+def _validate_password(password, user):
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationFailed(fields={"password": list(exc.messages)}) from exc
+
+
+def user_create(*, actor, data, password, model=User):
+    data = dict(data)
+    _require_no_escalation(actor, roles=data.get("roles"))
+    if not password:
+        raise ValidationFailed(fields={"password": [_("Please enter a password.")]})
+    probe = model(**{k: v for k, v in data.items() if not model._meta.get_field(k).many_to_many})
+    _validate_password(password, probe)
+
+    def set_password(user):
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+
+    return object_create(actor=actor, model=model, data=data, before_save=set_password)
+
+
+def user_update(*, actor, obj, data):
+    if "roles" in data:
+        _require_no_escalation(actor, roles=data.get("roles"))
+    return object_update(actor=actor, obj=obj, data=data)
+
+
+def user_set_password(*, actor, user, password, old_password=None):
+    """Change a password: one's own (with the old password) or another's (with the permission)."""
+    with transaction.atomic():
+        if actor.pk == user.pk:
+            if old_password is None or not user.check_password(old_password):
+                raise ValidationFailed(fields={"old_password": [_("The current password is not correct.")]})
+        else:
+            require_perm(actor, User, "reset_password")
+            require_visible(actor, user)
+        _validate_password(password, user)
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        audit.record(actor=actor, action="action", obj=user, verb="password_change",
+                     message=_("Password changed"))
+    return user
