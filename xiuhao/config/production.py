@@ -29,6 +29,9 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
 # Old keys, comma separated, while rotating (sessions and signed links made with them stay valid).
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
+# Never accept "PASSED" as a captcha answer (django-simple-captcha reads this at import).
+CAPTCHA_TEST_MODE = False
+
 # --- hosts ----------------------------------------------------------------------------------------
 # No default: the development default (localhost, testserver) must not leak into production.
 if not os.environ.get("ALLOWED_HOSTS", "").strip():

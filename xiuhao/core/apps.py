@@ -12,3 +12,9 @@ class CoreConfig(AppConfig):
         from .registry import registry
 
         registry.autodiscover()
+
+        from django.db.models.signals import post_migrate
+
+        from .permissions import ensure_registry_permissions
+
+        post_migrate.connect(ensure_registry_permissions, dispatch_uid="xiuhao-registry-permissions")

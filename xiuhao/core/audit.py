@@ -59,7 +59,10 @@ def _branch_id_of(obj):
     return getattr(obj, "branch_id", None)
 
 
-def record(*, actor, action, obj=None, before=None, after=None, verb="", message="", changes=None, branch_id=None):
+_UNSET = object()
+
+
+def record(*, actor, action, obj=None, before=None, after=None, verb="", message="", changes=None, branch_id=_UNSET):
     """Write one audit event. Call inside the service's transaction."""
     ctx = context.current()
     if changes is None:
@@ -77,7 +80,7 @@ def record(*, actor, action, obj=None, before=None, after=None, verb="", message
         object_repr=str(obj)[:200] if obj is not None else "",
         changes=changes,
         message=str(message)[:255],
-        branch_id=branch_id if branch_id is not None else (_branch_id_of(obj) or getattr(actor, "branch_id", None)),
+        branch_id=branch_id if branch_id is not _UNSET else (_branch_id_of(obj) or getattr(actor, "branch_id", None)),
     )
 
 

@@ -36,7 +36,11 @@ def build_form(config):
     for name in config.form_fields:
         f = config.model._meta.get_field(name)
         internal = f.get_internal_type()
-        if internal == "DateField":
+        if f.is_relation and f.many_to_one and f.related_model.__name__ == "Region":
+            from xiuhao.org.regions import RegionPickerWidget
+
+            widgets[name] = RegionPickerWidget()
+        elif internal == "DateField":
             widgets[name] = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         elif internal == "DateTimeField":
             widgets[name] = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

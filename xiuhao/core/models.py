@@ -46,7 +46,7 @@ class OwnedModel(TimeStampedModel):
     )
 
     objects = ScopedManager()
-    data_scope = ScopeFields()
+    scope_fields = ScopeFields()
 
     class Meta:
         abstract = True
@@ -88,7 +88,7 @@ class AuditEvent(models.Model):
     )
 
     objects = ScopedManager()
-    data_scope = ScopeFields(branch="branch", department=None, owner="actor")
+    scope_fields = ScopeFields(branch="branch", department=None, owner="actor")
 
     class Meta:
         verbose_name = _("operation log")
@@ -236,7 +236,7 @@ class ImportJob(TimeStampedModel):
     branch = models.ForeignKey("org.Branch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = ScopedManager()
-    data_scope = ScopeFields(branch="branch", department=None, owner="created_by")
+    scope_fields = ScopeFields(branch="branch", department=None, owner="created_by")
 
     class Meta:
         verbose_name = _("import")

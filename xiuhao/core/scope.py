@@ -42,7 +42,7 @@ def _department_q(spec: ScopeFields, dept_ids) -> Q:
 
 def scope_q(model, user) -> Q | None:
     """The filter that limits `model` to what `user` may see; None means no limit."""
-    spec: ScopeFields | None = getattr(model, "data_scope", None)
+    spec: ScopeFields | None = getattr(model, "scope_fields", None)
     if spec is None or user.is_superuser:
         return None
     if user.outlet_id:
@@ -102,7 +102,7 @@ class ScopedQuerySet(models.QuerySet):
 
 
 def _needs_distinct(model) -> bool:
-    spec = getattr(model, "data_scope", None)
+    spec = getattr(model, "scope_fields", None)
     if not spec:
         return False
     paths = [p for p in (spec.branch, spec.department, spec.owner, spec.outlet) if p]

@@ -66,15 +66,22 @@ def _integrity_message(exc):
 
 def stamp_ownership(obj, actor):
     """Fill created_by/branch/department from the actor where the model has them and the
-    caller did not choose them."""
+    caller did not choose them. A record that belongs to an outlet gets no branch or department
+    of the actor's, and a department is only taken over inside the actor's own branch."""
     names = {f.name for f in obj._meta.concrete_fields}
     if "created_by" in names and not obj.created_by_id and getattr(actor, "is_authenticated", False):
         obj.created_by = actor
+    if getattr(obj, "outlet_id", None):
+        return
     if "branch" in names and not getattr(obj, "branch_id", None) and getattr(actor, "branch_id", None):
         obj.branch_id = actor.branch_id
-    if "department" in names and not getattr(obj, "department_id", None) and getattr(actor, "department_id", None):
-        if obj._meta.get_field("department").related_model.__name__ == "Department":
-            obj.department_id = actor.department_id
+    if (
+        "department" in names
+        and not getattr(obj, "department_id", None)
+        and getattr(actor, "department_id", None)
+        and obj.branch_id == actor.branch_id
+    ):
+        obj.department_id = actor.department_id
 
 
 def check_still_in_scope(actor, obj):
@@ -133,6 +140,7 @@ def object_delete(*, actor, obj, verb=""):
     with transaction.atomic():
         require_visible(actor, obj)
         before = audit.snapshot(obj)
+        # The event stays with the record's branch; a deleted branch leaves it branch-less.
         pk, text, branch_id = obj.pk, str(obj), getattr(obj, "branch_id", None)
         try:
             with transaction.atomic():

@@ -75,11 +75,9 @@ def login_view(request):
             return redirect(next_url or settings.LOGIN_REDIRECT_URL)
         security.note_failure(ip)
         if not with_captcha and security.captcha_required(request):
-            # From now on the form carries a captcha; keep what the user typed.
-            form = LoginForm(request, data=request.POST, with_captcha=True)
-            form.is_valid()
-            form.errors.pop("captcha", None)
-            form.add_error(None, _("Please enter a correct username and password. Note that both fields may be case-sensitive."))
+            # From now on the form carries a captcha; keep what the user typed and the errors
+            # (validating again would try the password twice: two failures for one attempt).
+            form.fields["captcha"] = CaptchaField(label=gettext_lazy("Verification code"))
         status = 400
     else:
         form = LoginForm(request, with_captcha=with_captcha)
@@ -218,6 +216,8 @@ class TokenRequestSerializer(serializers.Serializer):
     otp_token = serializers.CharField(max_length=6, required=False, help_text=gettext_lazy("Required when the user has two-factor login."))
 
 
+# On dispatch, which gets Django's HttpRequest (post() gets DRF's Request, which the decorator refuses).
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
 class ObtainTokenView(APIView):
     """Exchange username and password (and a TOTP code where required) for an API token."""
 
@@ -228,7 +228,6 @@ class ObtainTokenView(APIView):
 
     @extend_schema(request=TokenRequestSerializer,
                    responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})})
-    @method_decorator(sensitive_post_parameters("password"))
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -74,7 +74,7 @@ class Branch(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
 
     objects = ScopedManager()
-    data_scope = ScopeFields(branch="pk", department=None, owner=None)
+    scope_fields = ScopeFields(branch="pk", department=None, owner=None)
 
     class Meta:
         verbose_name = _("branch")
@@ -106,7 +106,7 @@ class Department(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
 
     objects = ScopedManager()
-    data_scope = ScopeFields(branch="branch", department="pk", owner=None)
+    scope_fields = ScopeFields(branch="branch", department="pk", owner=None)
 
     class Meta:
         verbose_name = _("department")
@@ -145,7 +145,7 @@ class Outlet(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
 
     objects = ScopedManager()
-    data_scope = ScopeFields(branch="branch", department=None, owner=None, outlet="pk")
+    scope_fields = ScopeFields(branch="branch", department=None, owner=None, outlet="pk")
 
     class Meta:
         verbose_name = _("outlet")
@@ -226,7 +226,7 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True, editable=False)
 
     objects = ScopedUserManager()
-    data_scope = ScopeFields(branch="branch", department="department", owner="pk", outlet="outlet")
+    scope_fields = ScopeFields(branch="branch", department="department", owner="pk", outlet="outlet")
 
     class Meta:
         verbose_name = _("user")
@@ -272,7 +272,9 @@ class Employee(User):
 
 
 class OutletUser(User):
-    """The outlet users page: users who belong to an outlet."""
+    """The outlet users page: users who belong to an outlet (seen by the outlet's managing branch)."""
+
+    scope_fields = ScopeFields(branch="outlet__branch", department=None, owner="pk", outlet="outlet")
 
     class Meta:
         proxy = True
@@ -319,7 +321,7 @@ class Engineer(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
 
     objects = ScopedManager()
-    data_scope = ScopeFields(
+    scope_fields = ScopeFields(
         branch="user__branch", department="user__department", owner="user", outlet="user__outlet"
     )
 
@@ -341,7 +343,7 @@ class EngineerSkill(models.Model):
     )
 
     objects = ScopedManager()
-    data_scope = ScopeFields(
+    scope_fields = ScopeFields(
         branch="engineer__user__branch", department="engineer__user__department", owner="engineer__user",
         outlet="engineer__user__outlet",
     )

@@ -1,0 +1,73 @@
+"""Generic test harness: declare a CrudCase per registered model and the suite derives CRUD
+page and API tests and the data-scope matrix for it (see core/tests/test_registry_*.py).
+
+    crud_case("org.branch", make=lambda branch, outlet: branch,
+              data=lambda branch: {"code": "sz", "name": "深圳分公司", "status": "active"},
+              update={"phone": "0755-1234"})
+"""
+
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+
+
+@dataclass
+class CrudCase:
+    key: str
+    make: object  # (branch, outlet) -> an object anchored in that branch (and outlet, if any)
+    data: object  # (branch) -> valid create input {field: value}; objects as model instances
+    update: dict = field(default_factory=dict)  # field -> new value for the edit tests
+    global_data: bool = False  # reference data without data scope (regions, skills, dictionaries)
+
+
+CASES: dict[str, CrudCase] = {}
+
+
+def crud_case(key, **kwargs):
+    CASES[key] = CrudCase(key=key, **kwargs)
+
+
+def load_cases():
+    for app in apps.get_app_configs():
+        if app.name.startswith("xiuhao."):
+            try:
+                import_module(f"{app.name}.tests.crud_cases")
+            except ModuleNotFoundError as exc:
+                if not exc.name.endswith("crud_cases") and not exc.name.endswith(".tests"):
+                    raise
+    return CASES
+
+
+def model_permissions(model, actions=("view", "add", "change", "delete", "export", "import")):
+    ct = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    codenames = [f"{a}_{model._meta.model_name}" for a in actions]
+    return list(Permission.objects.filter(content_type=ct, codename__in=codenames))
+
+
+def _plain(value):
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def as_form_data(data: dict) -> dict:
+    out = {}
+    for k, v in data.items():
+        if isinstance(v, list | tuple):
+            out[k] = [_plain(x) for x in v]
+        elif v is True:
+            out[k] = "on"
+        elif v is False:
+            continue
+        elif v is None:
+            out[k] = ""
+        else:
+            out[k] = _plain(v)
+    return out
+
+
+def as_api_data(data: dict) -> dict:
+    return {k: ([_plain(x) for x in v] if isinstance(v, list | tuple) else _plain(v)) for k, v in data.items()}
