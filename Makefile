@@ -11,6 +11,7 @@ run: install migrate demo
 
 test: install
 	@bash scripts/system_packages.sh chromium
+	@bash scripts/system_packages.sh gettext
 	$(PY) -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
 test-fast: install

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the system packages Xiuhao needs when they are missing: as root with apt-get,
-# otherwise print what to install. Usage: system_packages.sh fonts|chromium
+# otherwise print what to install. Usage: system_packages.sh fonts|chromium|gettext
 set -uo pipefail
 want=()
 case "${1:-}" in
@@ -9,6 +9,9 @@ case "${1:-}" in
     if ! fc-list 2>/dev/null | grep -qiE "Noto Sans CJK|WenQuanYi"; then want+=(fonts-noto-cjk fontconfig); fi ;;
   chromium)
     if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then want+=(chromium); fi ;;
+  gettext)
+    # xgettext: the translation test checks that every msgid in the code is translated.
+    if ! command -v xgettext >/dev/null 2>&1; then want+=(gettext); fi ;;
 esac
 [ ${#want[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

@@ -37,8 +37,11 @@ CAPTCHA_TEST_MODE = False
 if not os.environ.get("ALLOWED_HOSTS", "").strip():
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in the environment for production (e.g. example.com).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h.lstrip('.')}" for h in ALLOWED_HOSTS
-                                                                  if h not in ("*",)])
+# Default: https:// on every allowed host (".example.com" → "https://*.example.com").
+CSRF_TRUSTED_ORIGINS = env.list(
+    "CSRF_TRUSTED_ORIGINS", default=[f"https://*{h}" if h.startswith(".") else f"https://{h}"
+                                     for h in ALLOWED_HOSTS if h != "*"]
+)
 
 # --- HTTPS ------------------------------------------------------------------------------------------
 # Behind nginx (or another proxy) that terminates TLS, Django sees plain HTTP; the proxy says
@@ -70,6 +73,3 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-
-# --- mail errors to the operators -------------------------------------------------------------------
-ADMINS = [("Operators", a) for a in env.list("ADMINS", default=[])]

@@ -17,10 +17,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import audit, excel
-from .errors import ServiceError, ValidationFailed
 from .api_base import ModelPermissions
+from .errors import ServiceError, ValidationFailed
 from .models import IdempotencyRecord
-
 
 ERROR_CODES = {
     exceptions.NotAuthenticated: "not_authenticated",

@@ -16,11 +16,12 @@ class RequestContext:
     user_agent: str = ""
 
 
-_current = contextvars.ContextVar("xiuhao_request_context", default=RequestContext())
+_EMPTY = RequestContext()
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("xiuhao_request_context", default=None)
 
 
 def current() -> RequestContext:
-    return _current.get()
+    return _current.get() or _EMPTY
 
 
 def new_request_id() -> str:

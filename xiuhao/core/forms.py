@@ -47,3 +47,22 @@ def build_form(config):
         elif internal == "TextField":
             widgets[name] = forms.Textarea(attrs={"rows": 3})
     return forms.modelform_factory(config.model, form=ScopedModelForm, fields=list(config.form_fields), widgets=widgets)
+
+
+def dict_choices(code, include_blank=True):
+    """Choices of the dictionary 字典 `code`: active items in sort order, labels in the user's
+    language."""
+    from .models import DictItem
+
+    items = DictItem.objects.filter(dict_type__code=code, is_active=True).order_by("sort", "value")
+    choices = [(i.value, i.display_label) for i in items]
+    return [("", "---------"), *choices] if include_blank else choices
+
+
+class DictChoiceField(forms.ChoiceField):
+    """A form field whose choices come from a dictionary, read when the form is built (so an
+    administrator's change applies without a restart)."""
+
+    def __init__(self, dict_code, **kwargs):
+        self.dict_code = dict_code
+        super().__init__(choices=lambda: dict_choices(dict_code, include_blank=not kwargs.get("required", True)), **kwargs)

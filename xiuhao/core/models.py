@@ -201,6 +201,9 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")]
 
+    def __str__(self):
+        return f"{self.key} → {self.status_code}"
+
 
 class ImportJob(TimeStampedModel):
     """An Excel import: uploaded → validated (preview with per-row errors) → applied."""
@@ -256,3 +259,6 @@ class JobRun(models.Model):
 
     key = models.CharField(max_length=200, unique=True)
     done_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.key

@@ -37,3 +37,38 @@ def search(request):
                                "hits": [(str(h), config.url("detail", h)) for h in hits]})
     context = {"q": q, "groups": groups, "breadcrumbs": [(_("Search"), None)]}
     return TemplateResponse(request, "core/search.html", context)
+
+
+def mobile_tabs(request):
+    """The phone layout's tab bar; modules (my tasks, grab pool, …) add entries to MOBILE_TABS."""
+    tabs = [{"label": _("Home"), "url": "/m/", "icon": "home"}]
+    for tab in MOBILE_TABS:
+        if not tab.get("perm") or request.user.has_perm(tab["perm"]):
+            tabs.append({"label": tab["label"], "url": tab["url"](), "icon": tab.get("icon", "")})
+    tabs.append({"label": _("Me"), "url": "/m/me/", "icon": "user"})
+    for tab in tabs:
+        tab["active"] = request.path == tab["url"]
+    return tabs
+
+
+# {"label": ..., "url": callable, "icon": ..., "perm": "app.view_x"} — filled by later modules.
+MOBILE_TABS: list[dict] = []
+
+
+@login_required
+def mobile_home(request):
+    """The phone home for engineers and outlet users (WeUI): who I am and where to go."""
+    cards = [
+        {"label": config.verbose_name_plural, "url": config.url("list")}
+        for config in registry
+        if config.pages and config.menu and request.user.has_perm(config.perm("view"))
+    ][:8]
+    return TemplateResponse(request, "core/mobile_home.html", {"cards": cards, "mobile_tabs": mobile_tabs(request),
+                                                             "page_title": _("Xiuhao")})
+
+
+@login_required
+def mobile_me(request):
+    return TemplateResponse(request, "core/mobile_me.html", {"mobile_tabs": mobile_tabs(request),
+                                                           "roles": request.user.active_roles(),
+                                                           "page_title": _("Me")})

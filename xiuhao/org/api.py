@@ -7,7 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
-from .models import User
+from .models import Region, User
+from .regions import region_path, suggest_region
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -53,3 +54,31 @@ class SetPasswordView(APIView):
         services.user_set_password(actor=request.user, user=user, password=data.validated_data["password"],
                                    old_password=data.validated_data.get("old_password"))
         return Response({"ok": True})
+
+
+class RegionSuggestSerializer(serializers.ModelSerializer):
+    path = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "level", "path"]
+
+    def get_path(self, obj) -> list[str]:
+        return [r.name for r in region_path(obj)]
+
+
+class RegionSuggestView(APIView):
+    """The most specific region named in a free-text address (`?address=`)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=RegionSuggestSerializer)
+    def get(self, request):
+        from django.utils.translation import gettext as _
+
+        from xiuhao.core.errors import NotFound
+
+        region = suggest_region((request.query_params.get("address") or "")[:255])
+        if region is None:
+            raise NotFound(_("No region matches this address."))
+        return Response(RegionSuggestSerializer(region).data)

@@ -8,7 +8,18 @@ from xiuhao.core.forms import ScopedModelForm
 from xiuhao.core.registry import ModelConfig, Tab, register
 
 from . import services
-from .models import Branch, Department, Employee, Engineer, EngineerSkill, Outlet, OutletUser, Region, Role, Skill
+from .models import (
+    Branch,
+    Department,
+    Employee,
+    Engineer,
+    EngineerSkill,
+    Outlet,
+    OutletUser,
+    Region,
+    Role,
+    Skill,
+)
 
 
 @register

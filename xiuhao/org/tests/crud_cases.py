@@ -1,7 +1,14 @@
 from xiuhao.core.testing import crud_case
 from xiuhao.org.models import Region
 
-from .factories import DepartmentFactory, EngineerFactory, EngineerSkillFactory, OutletFactory, SkillFactory, UserFactory
+from .factories import (
+    DepartmentFactory,
+    EngineerFactory,
+    EngineerSkillFactory,
+    OutletFactory,
+    SkillFactory,
+    UserFactory,
+)
 
 
 def _region(code="440300"):

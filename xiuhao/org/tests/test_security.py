@@ -494,6 +494,8 @@ def _run_python(code, *args, **env_overrides):
            if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "CAPTCHA_TEST_MODE")}
     env.update({"DJANGO_SETTINGS_MODULE": "xiuhao.config.production"})
     env.update({k: v for k, v in env_overrides.items() if v is not None})
+    for k in [k for k, v in env.items() if v == ""]:
+        del env[k]
     command = [sys.executable, "-c", code] if code else [sys.executable, "manage.py", *args]
     return subprocess.run(command, cwd=BASE_DIR, env=env, capture_output=True,
                           text=True, timeout=180)
@@ -529,3 +531,18 @@ def test_it_switches_debug_and_captcha_test_mode_off_in_production():
                          CAPTCHA_TEST_MODE="1", DEBUG="1")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False", "False", "True"]
+
+
+def test_it_sends_plain_http_to_https_in_production_but_not_the_health_probe(tmp_path):
+    code = (
+        "import django; django.setup(); from django.test import Client; c = Client(); "
+        "r = c.get('/login/', HTTP_HOST='example.com'); print(r.status_code, r['Location']); "
+        "r = c.get('/healthz', HTTP_HOST='example.com'); print(r.status_code)"
+    )
+    result = _run_python(code, SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="example.com",
+                         TRUSTED_PROXY_COUNT="1", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                         HUEY_SQLITE=str(tmp_path / "huey.sqlite3"), REDIS_URL="")
+    assert result.returncode == 0, result.stderr
+    redirect, health = result.stdout.strip().splitlines()[-2:]
+    assert redirect == "301 https://example.com/login/"
+    assert health in ("200", "503")

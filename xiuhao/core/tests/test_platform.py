@@ -1,0 +1,138 @@
+"""Platform behaviour beyond CRUD: health, audit on rollback, jobs, menu, dictionaries, search."""
+
+import pytest
+from django.db import transaction
+
+from xiuhao.core import audit, jobs
+from xiuhao.core.context_processors import build_menu
+from xiuhao.core.forms import DictChoiceField
+from xiuhao.core.models import AuditEvent, DictItem, DictType, JobRun
+from xiuhao.core.services import object_create
+from xiuhao.org.models import Branch
+from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_the_database_and_the_job_queue(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["queue"]["ok"] is True and "pending" in body["queue"]
+
+
+def test_a_rolled_back_write_leaves_no_audit_event():
+    actor = UserFactory()
+    grant(actor, "org.add_branch", "org.view_branch", data_scope="all")
+    before = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        object_create(actor=actor, model=Branch, data={"code": "rb", "name": "回滚分公司"})
+        raise RuntimeError("boom")
+    assert not Branch.objects.filter(code="rb").exists()
+    assert AuditEvent.objects.count() == before
+
+
+def test_an_audit_event_carries_ip_request_id_and_old_and_new_values(client):
+    user = UserFactory()
+    grant(user, "org.view_branch", "org.change_branch", data_scope="all")
+    branch = BranchFactory(name="旧名称")
+    client.force_login(user)
+    client.post(f"/org/branch/{branch.pk}/edit/", {"code": branch.code, "name": "新名称", "status": "active"},
+                REMOTE_ADDR="10.1.2.3", HTTP_X_REQUEST_ID="req-42")
+    event = AuditEvent.objects.get(action="update", object_id=str(branch.pk))
+    assert event.ip == "10.1.2.3" and event.request_id == "req-42" and event.actor == user
+    assert event.changes["name"] == ["旧名称", "新名称"]
+
+
+def test_a_job_enqueued_on_commit_never_runs_for_a_rolled_back_write(django_capture_on_commit_callbacks):
+    ran = []
+
+    def job(value):
+        ran.append(value)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            jobs.enqueue_on_commit(job, 1)
+            raise RuntimeError
+        with transaction.atomic():
+            jobs.enqueue_on_commit(job, 2)
+    assert ran == [2]
+
+
+def test_a_run_once_job_does_its_work_once_per_key():
+    calls = []
+
+    @jobs.run_once(lambda device_id, days: f"warranty:{device_id}:{days}")
+    def alert(device_id, days):
+        calls.append((device_id, days))
+
+    alert(7, 30)
+    alert(7, 30)
+    alert(7, 7)
+    assert calls == [(7, 30), (7, 7)]
+    assert JobRun.objects.count() == 2
+
+
+def test_periodic_jobs_are_registered_with_their_schedule():
+    assert "purge-idempotency-keys" in jobs.PERIODIC_JOBS
+    assert jobs.PERIODIC_JOBS["purge-idempotency-keys"]["schedule"]["hour"] == "3"
+
+
+def test_the_menu_shows_only_what_the_roles_allow(rf):
+    user = UserFactory()
+    grant(user, "org.view_branch", data_scope="all")
+    request = rf.get("/org/branch/")
+    request.user = user
+    menu = build_menu(request)
+    urls = [item["url"] for section in menu for item in section["items"]]
+    assert urls == ["/org/branch/"]
+    assert menu[0]["active"] and menu[0]["items"][0]["active"]
+
+
+def test_a_dictionary_field_offers_the_active_items_in_order():
+    kind = DictType.objects.create(code="close_reason", name="关闭原因")
+    DictItem.objects.create(dict_type=kind, value="b", label="乙", sort=2)
+    DictItem.objects.create(dict_type=kind, value="a", label="甲", sort=1)
+    DictItem.objects.create(dict_type=kind, value="x", label="停用", sort=0, is_active=False)
+    field = DictChoiceField("close_reason")
+    assert [c[0] for c in field.choices] == ["a", "b"]
+    assert field.clean("a") == "a"
+    with pytest.raises(Exception):
+        field.clean("x")
+
+
+def test_history_lists_a_records_events_newest_first():
+    actor = UserFactory()
+    grant(actor, "org.add_branch", "org.view_branch", "org.change_branch", data_scope="all")
+    branch = object_create(actor=actor, model=Branch, data={"code": "h1", "name": "历史"})
+    from xiuhao.core.services import object_update
+
+    object_update(actor=actor, obj=branch, data={"phone": "123"})
+    actions = [e.action for e in audit.history_for(branch)]
+    assert actions == ["update", "create"]
+
+
+def test_the_api_schema_and_its_local_docs_are_served(client):
+    user = UserFactory()
+    client.force_login(user)
+    schema = client.get("/api/v1/schema/")
+    assert schema.status_code == 200 and b"/api/v1/org/branch/" in schema.content
+    docs = client.get("/api/v1/docs/").content.decode()
+    assert "swagger-ui" in docs and "cdn" not in docs.lower()
+    assert client.get("/api/v1/redoc/").status_code == 200
+
+
+def test_the_phone_pages_use_the_weui_layout(client):
+    client.force_login(UserFactory())
+    html = client.get("/m/").content.decode()
+    assert "weui" in html and "/m/me/" in html
+
+
+def test_region_suggestion_is_available_through_the_api(client):
+    client.force_login(UserFactory())
+    found = client.get("/api/v1/org/region/suggest/", {"address": "广东省深圳市南山区科技园"}).json()
+    assert found["code"] == "440305" and found["path"][0] == "广东省"
+    missing = client.get("/api/v1/org/region/suggest/", {"address": "zzz"})
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
