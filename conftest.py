@@ -5,9 +5,12 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, monkeypatch):
     settings.HUEY = {**settings.HUEY, "immediate": True}
     settings.CAPTCHA_TEST_MODE = True
+    import captcha.conf.settings as captcha_settings  # reads the setting once, at import
+
+    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(settings.VAR_DIR / "test-media")

@@ -1,7 +1,7 @@
 """Browser tests: Playwright (sync API) driving Debian's Chromium against pytest-django's live server.
 
-Every test gets the demo company (`load_demo`) on a database that still holds the regions of the
-data migration (serialized rollback), and a fresh browser context (zh-CN, downloads accepted).
+Every test gets the demo company (`load_demo`) on top of the regions of the data migration, and a
+fresh browser context (zh-CN, downloads accepted).
 Screenshots are taken only when a test fails, under e2e/artifacts/.
 """
 
@@ -47,12 +47,49 @@ def browser():
     playwright.stop()
 
 
-@pytest.fixture
-def demo(live_server):
-    """The demo company: accounts admin, dispatcher, outlet (password demo12345) and their colleagues."""
-    from django.core.management import call_command
+_snapshot = {}
 
+
+def _load_regions():
+    """The regions of the data migration, after a flush of a transactional test removed them."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("xiuhao.org.migrations.0002_load_regions")
+    migration.load_regions(apps, SimpleNamespace(connection=connection))
+
+
+@pytest.fixture
+def demo(live_server, transactional_db):
+    """The demo company: accounts admin, dispatcher, outlet (password demo12345) and their colleagues,
+    on top of the migrations' regions.
+
+    Building it costs a few seconds (regions, then `load_demo` through the services); on SQLite the
+    result is copied aside once and copied back for the next tests (the flush at the end of each
+    transactional test empties every table)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection
+
+    sqlite = connection.vendor == "sqlite"
+    if sqlite and "db" in _snapshot:
+        connection.ensure_connection()
+        _snapshot["db"].backup(connection.connection)
+        ContentType.objects.clear_cache()
+        return
+    from xiuhao.org.models import Region
+
+    if not Region.objects.exists():
+        _load_regions()
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    if sqlite:
+        import sqlite3
+
+        _snapshot["db"] = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(_snapshot["db"])
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -188,8 +189,8 @@ X_FRAME_OPTIONS = "DENY"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
         # Tabler, ECharts and Leaflet set style attributes at run time.
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:"] + env.list("CSP_IMG_EXTRA", default=[]),
@@ -268,7 +269,8 @@ REST_FRAMEWORK = {
         "user": env.str("API_RATE_USER", default="1200/min"),
         "token": env.str("API_RATE_TOKEN", default="10/min"),
     },
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    # ClientIPMiddleware already put the client address in REMOTE_ADDR.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Xiuhao API",
@@ -280,6 +282,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets that share a field name across models get explicit component names.
+    "ENUM_NAME_OVERRIDES": {
+        "RecordStatusEnum": "xiuhao.org.models.Status",
+        "UserKindEnum": "xiuhao.org.models.User.Kind",
+        "AttachmentKindEnum": "xiuhao.core.models.Attachment.Kind",
+        "ImportJobStatusEnum": "xiuhao.core.models.ImportJob.Status",
+    },
 }
 
 LOGGING = {

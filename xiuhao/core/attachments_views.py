@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -99,7 +99,7 @@ def attachment_tab(request, model, object_id):
                 messages.success(request, _("“%(name)s” was attached.") % {"name": attachment.original_name})
             return _back_to_tab(config, obj)
     response = TemplateResponse(request, "core/tabs/attachments.html", tab_context(request, config, obj, error))
-    response.status_code = 400 if status_code == 400 else status_code
+    response.status_code = status_code
     return response
 
 
@@ -144,8 +144,21 @@ def _service_message(exc):
 # -- API ---------------------------------------------------------------------------------------------
 
 
+KIND_HELP = "photo | video | document | signature"
+
+
+@extend_schema_field({"type": "string", "description": KIND_HELP})
+class KindField(serializers.ChoiceField):
+    """The attachment kind; documented as a string (an enum named "kind" would clash with the
+    user type's)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Attachment.Kind.choices, **kwargs)
+
+
 class AttachmentSerializer(serializers.ModelSerializer):
     model = serializers.SerializerMethodField()
+    kind = serializers.CharField(read_only=True, help_text=KIND_HELP)
     created_by = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
 
@@ -168,7 +181,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class AttachmentUploadSerializer(serializers.Serializer):
     model = serializers.CharField(help_text="app.model, e.g. org.branch (or ?model=)", required=False)
     object_id = serializers.CharField(help_text="The record's id (or ?object_id=)", required=False)
-    kind = serializers.ChoiceField(choices=Attachment.Kind.choices)
+    kind = KindField()
     file = serializers.FileField()
 
 

@@ -164,8 +164,13 @@ def import_errors_download(request, pk):
 # -- API ---------------------------------------------------------------------------------------------
 
 
+STATUS_HELP = "validating → preview (valid, waiting for confirmation) | invalid (see errors); running → done | failed"
+
+
 class ImportJobSerializer(serializers.ModelSerializer):
     model = serializers.CharField(source="model_label", read_only=True)
+    # A documented string, not an enum: a second "status" enum would rename every other one.
+    status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     processed_rows = serializers.SerializerMethodField()
     errors = serializers.JSONField(read_only=True, help_text="[{row, field, message}]")
@@ -193,7 +198,7 @@ class BulkRequestSerializer(serializers.Serializer):
 
 class BulkResultSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
-    status = serializers.ChoiceField(choices=["preview", "done"])
+    status = serializers.CharField(help_text="preview (dry run) or done")
     total_rows = serializers.IntegerField()
     created_count = serializers.IntegerField()
     updated_count = serializers.IntegerField()

@@ -50,7 +50,8 @@ class SetPasswordView(APIView):
     def post(self, request, pk):
         data = PasswordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+        # One's own password is always reachable; another's only inside one's data scope.
+        user = request.user if pk == request.user.pk else get_object_or_404(User.objects.visible_to(request.user), pk=pk)
         services.user_set_password(actor=request.user, user=user, password=data.validated_data["password"],
                                    old_password=data.validated_data.get("old_password"))
         return Response({"ok": True})

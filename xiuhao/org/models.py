@@ -262,7 +262,9 @@ class User(AbstractUser):
 
 
 class Employee(User):
-    """The 员工 page's view of users: the company's own staff."""
+    """The 员工 page's view of users: the company's own staff (no business of outlet users)."""
+
+    scope_fields = ScopeFields(branch="branch", department="department", owner="pk", outlet=None)
 
     class Meta:
         proxy = True

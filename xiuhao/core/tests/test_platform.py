@@ -1,6 +1,7 @@
 """Platform behaviour beyond CRUD: health, audit on rollback, jobs, menu, dictionaries, search."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from xiuhao.core import audit, jobs
@@ -99,7 +100,7 @@ def test_a_dictionary_field_offers_the_active_items_in_order():
     field = DictChoiceField("close_reason")
     assert [c[0] for c in field.choices] == ["a", "b"]
     assert field.clean("a") == "a"
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         field.clean("x")
 
 

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from xiuhao.core.errors import PermissionDenied, ValidationFailed
+from xiuhao.core.errors import NotFound, PermissionDenied, ValidationFailed
 from xiuhao.org import services
 from xiuhao.org.models import Department, Employee, User
 from xiuhao.org.tests.factories import BranchFactory, OutletFactory, RoleFactory, UserFactory, grant
@@ -89,5 +89,5 @@ def test_a_manager_resets_a_password_only_inside_their_scope():
     services.user_set_password(actor=manager, user=inside, password="N3wpassword")
     inside.refresh_from_db()
     assert inside.check_password("N3wpassword")
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):
         services.user_set_password(actor=manager, user=outside, password="N3wpassword")
