@@ -6,7 +6,9 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, monkeypatch):
-    settings.HUEY = {**settings.HUEY, "immediate": True}
+    from huey.contrib.djhuey import HUEY  # built at import: switch the live instance to inline jobs
+
+    monkeypatch.setattr(HUEY, "immediate", True)
     settings.CAPTCHA_TEST_MODE = True
     import captcha.conf.settings as captcha_settings  # reads the setting once, at import
 

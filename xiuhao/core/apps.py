@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("System")
 
     def ready(self):
-        from . import declarations, jobs  # noqa: F401  (registers models and periodic jobs)
+        from . import declarations, imports, jobs  # noqa: F401  (registers models and jobs)
         from .registry import registry
 
         registry.autodiscover()

@@ -89,3 +89,10 @@ def history_for(obj):
     ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
     concrete = ContentType.objects.get_for_model(obj)
     return AuditEvent.objects.filter(content_type__in={ct, concrete}, object_id=str(obj.pk)).select_related("actor")
+
+
+def field_labels(model) -> dict:
+    """Field name → verbose name, for showing `changes` the way people read them."""
+    if model is None:
+        return {}
+    return {f.name: str(f.verbose_name) for f in model._meta.get_fields() if hasattr(f, "verbose_name")}

@@ -4,6 +4,7 @@ import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
+from . import audit
 from .filtersets import ScopedFilterSet
 from .models import AuditEvent, DictItem, DictType
 from .registry import ModelConfig, Tab, register
@@ -39,7 +40,10 @@ class AuditEventConfig(ModelConfig):
     form_fields = []  # the log is written by services only
     deletable = False
     select_related = ["content_type"]
-    tabs = [Tab("changes", _("Changes"), "core/tabs/changes.html", lambda obj, request: {"changes": obj.changes})]
+    tabs = [Tab("changes", _("Changes"), "core/tabs/changes.html", lambda obj, request: {
+        "changes": obj.changes,
+        "labels": audit.field_labels(obj.content_type.model_class() if obj.content_type_id else None),
+    })]
 
 
 def dict_items(obj, request):

@@ -825,6 +825,7 @@ def import_upload(*, actor, config, file, confirm=False) -> ImportJob:
     job_row.save()
     if estimate > _sync_limit():
         enqueue_on_commit(validate_import_job, job_row.pk, confirm_as=actor.pk if confirm else None, **_ctx())
+        job_row.refresh_from_db()  # outside a transaction an inline (immediate) job has already run
         return job_row
     import_validate(job_row)
     if confirm and job_row.status == ImportJob.Status.PREVIEW:
@@ -875,6 +876,7 @@ def import_confirm(*, actor, job) -> ImportJob:
     _move(job, ImportJob.Status.RUNNING, processed_rows=0, created_count=0, updated_count=0)
     if job.total_rows > _sync_limit():
         enqueue_on_commit(apply_import_job, job.pk, actor.pk, **_ctx())
+        job.refresh_from_db()
         return job
     return import_apply(job, actor)
 

@@ -157,7 +157,7 @@ class ObjectDetailView(ConfigView):
     def tab_context(self, obj, key):
         if key == "history":
             events = audit.history_for(obj)[:200]
-            return "core/tabs/history.html", {"events": events}
+            return "core/tabs/history.html", {"events": events, "labels": audit.field_labels(type(obj))}
         if key == "attachments" and self.config.attachments:
             from .attachments import attachments_of
 

@@ -15,3 +15,8 @@ def display_value(value):
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return value
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None

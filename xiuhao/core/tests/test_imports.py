@@ -422,3 +422,14 @@ def test_bulk_json_accepts_booleans_and_related_keys(admin_client):
     assert response.status_code == 200, response.content
     hq, bj = Branch.objects.get(code="hq"), Branch.objects.get(code="bj")
     assert (hq.is_headquarters, hq.status, bj.is_headquarters, bj.status) == (True, "active", False, "disabled")
+
+
+def test_a_repeated_bulk_request_with_the_same_idempotency_key_writes_once(admin_client):
+    payload = {"rows": [{"code": "ac", "name": "空调"}]}
+    first = admin_client.post("/api/v1/org/skill/bulk/", payload, content_type="application/json",
+                              HTTP_IDEMPOTENCY_KEY="bulk-1")
+    second = admin_client.post("/api/v1/org/skill/bulk/", payload, content_type="application/json",
+                               HTTP_IDEMPOTENCY_KEY="bulk-1")
+    assert first.status_code == second.status_code == 200
+    assert second["Idempotent-Replayed"] == "true" and second.json() == first.json()
+    assert AuditEvent.objects.filter(action="import").count() == 1
