@@ -264,6 +264,5 @@ class RegionConfig(ModelConfig):
     search_fields = ["code", "name"]
     filter_fields = ["level"]
     form_fields = []  # reference data from GB/T 2260: read only
-    natural_key = "code"  # import cells name regions by their GB/T 2260 code
     select_related = ["parent"]
     deletable = False
