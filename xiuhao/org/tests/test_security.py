@@ -491,7 +491,8 @@ def _run_manage(*args, **env_overrides):
 def _run_python(code, *args, **env_overrides):
     """`manage.py args` (or `python -c code`) with the production settings and the given environment."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "CAPTCHA_TEST_MODE")}
+           if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "CAPTCHA_TEST_MODE",
+                        "DJANGO_ALLOW_ASYNC_UNSAFE")}  # the browser tests set it for Playwright
     env.update({"DJANGO_SETTINGS_MODULE": "xiuhao.config.production"})
     env.update({k: v for k, v in env_overrides.items() if v is not None})
     for k in [k for k, v in env.items() if v == ""]:
