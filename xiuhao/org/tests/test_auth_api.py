@@ -2,7 +2,6 @@
 `Token` and `Bearer` headers, one error body, throttling, IP allow-lists, password changes."""
 
 import pytest
-from django.core.cache import cache
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
@@ -11,23 +10,11 @@ from rest_framework.throttling import SimpleRateThrottle
 from xiuhao.core.models import AuditEvent
 from xiuhao.org.models import Role, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PASSWORD = "Passw0rd!x"
 TOKEN_URL = "/api/v1/auth/token/"
 ME_URL = "/api/v1/me/"
-
-
-@pytest.fixture(autouse=True)
-def security_settings(settings, monkeypatch):
-    import captcha.conf.settings as captcha_settings
-
-    settings.CAPTCHA_TEST_MODE = True
-    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
-    settings.LANGUAGE_CODE = "en"
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -10,14 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xiuhao.core.models import AuditEvent
 from xiuhao.org.models import Role, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PASSWORD = "Passw0rd!x"
 BASE_DIR = Path(__file__).resolve().parents[3]
@@ -28,20 +27,6 @@ IP_LOGIN_MESSAGE = "You may not log in from this IP address."
 IP_SESSION_MESSAGE = "You may not use the system from this IP address."
 EXPIRED_MESSAGE = "Your session has expired. Please log in again."
 BAD_CODE_MESSAGE = "The code is not correct or has expired."
-
-
-@pytest.fixture(autouse=True)
-def security_settings(settings, monkeypatch):
-    """Captcha answerable with "PASSED", English messages, fresh counters for every test."""
-    import captcha.conf.settings as captcha_settings
-
-    settings.CAPTCHA_TEST_MODE = True
-    # django-simple-captcha copies the setting at import time.
-    monkeypatch.setattr(captcha_settings, "CAPTCHA_TEST_MODE", True)
-    settings.LANGUAGE_CODE = "en"
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
