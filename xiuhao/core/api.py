@@ -131,10 +131,20 @@ def _request_hash(request):
     return hashlib.sha256(f"{request.method} {request.path}\n{payload}".encode()).hexdigest()
 
 
+class _TwinFirst(Exception):
+    """Another request with the same key claimed it first."""
+
+
+class _NotStored(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
 def idempotent(handler):
-    """Wrap a POST handler: with an Idempotency-Key header, the first successful response is
-    stored with the resource it created, in the same transaction; a repeat (or a concurrent
-    twin, stopped by the unique constraint) gets the stored response and creates nothing."""
+    """Wrap a POST handler: with an Idempotency-Key header, the key is claimed (unique user+key
+    row) before the work starts, in the same transaction, and the successful response is stored
+    with it. A repeat — or a concurrent twin, which waits on the claim until the first commits —
+    gets the stored response and creates nothing. A failed request releases the claim."""
 
     def wrapper(self, request, *args, **kwargs):
         key = request.headers.get("Idempotency-Key", "").strip()
@@ -159,18 +169,24 @@ def idempotent(handler):
             return replay(existing)
         try:
             with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        claim = IdempotencyRecord.objects.create(
+                            user=request.user, key=key, method=request.method, path=request.path[:255],
+                            request_hash=digest, status_code=0,
+                        )
+                except IntegrityError as exc:
+                    raise _TwinFirst from exc
                 response = handler(self, request, *args, **kwargs)
-                if 200 <= response.status_code < 300:
-                    IdempotencyRecord.objects.create(
-                        user=request.user, key=key, method=request.method, path=request.path[:255],
-                        request_hash=digest, status_code=response.status_code,
-                        body=json.loads(json.dumps(response.data, default=str)),
-                    )
-        except IntegrityError:
-            twin = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
-            if twin is None:
-                raise
-            return replay(twin)
+                if not 200 <= response.status_code < 300:
+                    raise _NotStored(response)
+                claim.status_code = response.status_code
+                claim.body = json.loads(json.dumps(response.data, default=str))
+                claim.save(update_fields=["status_code", "body"])
+        except _TwinFirst:
+            return replay(IdempotencyRecord.objects.get(user=request.user, key=key))
+        except _NotStored as failed:
+            return failed.response
         return response
 
     wrapper.__name__ = handler.__name__

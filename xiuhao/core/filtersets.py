@@ -20,8 +20,8 @@ class ScopedFilterSet(django_filters.FilterSet):
         for f in self.filters.values():
             if isinstance(f, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
                 related = f.queryset
-                if related is not None and not callable(related) and hasattr(related, "visible_to"):
-                    f.queryset = related.visible_to(user)
+                if related is not None and not callable(related) and hasattr(related, "for_choices"):
+                    f.queryset = related.for_choices(user)
         for bound in self.form.fields.values():
             widget = bound.widget
             css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"

@@ -10,8 +10,8 @@ class ScopedModelForm(forms.ModelForm):
         self.user = user
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset, "visible_to") and user is not None:
-                field.queryset = queryset.visible_to(user)
+            if queryset is not None and hasattr(queryset, "for_choices") and user is not None:
+                field.queryset = queryset.for_choices(user)
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")

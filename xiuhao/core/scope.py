@@ -91,6 +91,16 @@ class ScopedQuerySet(models.QuerySet):
         q = scope_q(self.model, user)
         return self if q is None else self.filter(q).distinct() if _needs_distinct(self.model) else self.filter(q)
 
+    def for_choices(self, user):
+        """Rows a user may pick in a form or filter: visible to them, with the joins their
+        display text needs (the related model's registry `select_related`), so that a select
+        of N options costs one query."""
+        from .registry import registry
+
+        config = registry.for_model(self.model)
+        qs = self.select_related(*config.select_related) if config and config.select_related else self
+        return qs.visible_to(user)
+
     def restrict(self, user, action="view"):
         """visible_to + the model permission for `action` (view/add/change/delete/export/import)."""
         if user is None or not user.is_authenticated:

@@ -4,6 +4,8 @@ import io
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -65,6 +67,51 @@ def test_the_list_page_shows_rows_with_a_total(client, make, config):
     html = response.content.decode()
     assert config.url("detail", obj) in html
     assert "data-total=" in html
+
+
+def queries_for(client, url, params):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=ids(CONFIGS))
+def test_list_pages_and_api_lists_cost_the_same_queries_for_3_or_13_rows(client, db, config):
+    """N+1 free: the query count does not grow with the number of rows shown."""
+    case = CASES[config.key]
+
+    def add_rows(n):
+        for _ in range(n):
+            branch = BranchFactory()
+            case.make(branch, OutletFactory(branch=branch))
+
+    user = manager_for(config, BranchFactory())
+    client.force_login(user)
+    add_rows(3)
+    page = {"per_page": 100}
+    api_params = {"page_size": 100}
+    client.get(config.url("list"), page)  # the first request writes the session; measure after it
+    few = (queries_for(client, config.url("list"), page), queries_for(client, api(config), api_params))
+    add_rows(10)
+    many = (queries_for(client, config.url("list"), page), queries_for(client, api(config), api_params))
+    assert many == few
+
+
+@pytest.mark.parametrize("config", WRITABLE, ids=ids(WRITABLE))
+def test_the_add_form_costs_the_same_queries_however_many_records_its_selects_offer(client, db, config):
+    def add_rows_everywhere(n):
+        for case in CASES.values():
+            for _ in range(n):
+                branch = BranchFactory()
+                case.make(branch, OutletFactory(branch=branch))
+
+    user = manager_for(config, BranchFactory())
+    client.force_login(user)
+    add_rows_everywhere(2)
+    client.get(config.url("add"))
+    few = queries_for(client, config.url("add"), {})
+    add_rows_everywhere(5)
+    assert queries_for(client, config.url("add"), {}) == few
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=ids(CONFIGS))

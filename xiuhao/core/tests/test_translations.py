@@ -53,7 +53,9 @@ def test_every_entry_is_translated_and_none_is_fuzzy():
     untranslated = [describe(e) for e in po.untranslated_entries()]
     fuzzy = [describe(e) for e in po.fuzzy_entries()]
     # polib counts a plural entry as translated if any form is; zh has exactly one form, msgstr[0].
-    empty_plural = [describe(e) for e in po if e.msgid_plural and not e.obsolete and not e.msgstr_plural.get(0)]
+    empty_plural = [
+        describe(e) for e in po if e.msgid_plural and not e.obsolete and not e.msgstr_plural.get(0)
+    ]
     assert not untranslated, f"{len(untranslated)} untranslated entries:\n" + "\n".join(untranslated)
     assert not fuzzy, f"{len(fuzzy)} fuzzy entries:\n" + "\n".join(fuzzy)
     assert not empty_plural, "plural entries without msgstr[0]:\n" + "\n".join(empty_plural)

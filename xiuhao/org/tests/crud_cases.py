@@ -6,6 +6,7 @@ from .factories import (
     EngineerFactory,
     EngineerSkillFactory,
     OutletFactory,
+    RoleFactory,
     SkillFactory,
     UserFactory,
 )
@@ -33,7 +34,7 @@ crud_case("org.outlet", make=lambda b, o: o,
           data=lambda b: {"code": "newoutlet", "name": "新网点", "branch": b, "status": "active",
                           "regions": [_region()]},
           update={"contact_name": "李四"})
-crud_case("org.role", make=lambda b, o: None, global_data=True,
+crud_case("org.role", make=lambda b, o: RoleFactory(), global_data=True,
           data=lambda b: {"code": "newrole", "name": "新角色", "data_scope": "branch", "status": "active"},
           update={"description": "说明"})
 crud_case("org.skill", make=lambda b, o: SkillFactory(), global_data=True,
