@@ -96,3 +96,14 @@ def field_labels(model) -> dict:
     if model is None:
         return {}
     return {f.name: str(f.verbose_name) for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+
+
+def choice_labels(model) -> dict:
+    """Field name → {stored value: label} for choice fields (changes keep the stored value)."""
+    if model is None:
+        return {}
+    return {
+        f.name: {str(value): str(label) for value, label in f.flatchoices}
+        for f in model._meta.concrete_fields
+        if getattr(f, "choices", None) and not f.is_relation
+    }

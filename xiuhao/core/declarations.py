@@ -43,6 +43,7 @@ class AuditEventConfig(ModelConfig):
     tabs = [Tab("changes", _("Changes"), "core/tabs/changes.html", lambda obj, request: {
         "changes": obj.changes,
         "labels": audit.field_labels(obj.content_type.model_class() if obj.content_type_id else None),
+        "choices": audit.choice_labels(obj.content_type.model_class() if obj.content_type_id else None),
     })]
 
 

@@ -48,6 +48,17 @@ class Tab:
 
 
 @dataclass
+class Action:
+    """A button on a record's detail page that opens its own page: `view(request, config, obj)`
+    is called with a record the user may see; `permission` is required for the button and page."""
+
+    key: str
+    label: str
+    view: object
+    permission: str | None = None
+
+
+@dataclass
 class Registry:
     configs: dict = field(default_factory=dict)
     sections: dict = field(default_factory=dict)
@@ -107,6 +118,7 @@ class ModelConfig:
     select_related: list = []
     prefetch_related: list = []
     tabs: list = []
+    actions: list = []
     attachments = False
     api = True
     pages = True

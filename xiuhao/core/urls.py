@@ -36,6 +36,10 @@ def page_urlpatterns():
             from . import imports_views
 
             patterns += imports_views.urlpatterns_for(config)
+        for action in config.actions:
+            patterns.append(
+                path(f"{p}/<int:pk>/{action.key}/", views.action_view(config, action), name=config.url_name(action.key))
+            )
         patterns += config.extra_urls()
     return patterns
 

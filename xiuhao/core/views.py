@@ -157,7 +157,9 @@ class ObjectDetailView(ConfigView):
     def tab_context(self, obj, key):
         if key == "history":
             events = audit.history_for(obj)[:200]
-            return "core/tabs/history.html", {"events": events, "labels": audit.field_labels(type(obj))}
+            return "core/tabs/history.html", {
+                "events": events, "labels": audit.field_labels(type(obj)), "choices": audit.choice_labels(type(obj)),
+            }
         if key == "attachments" and self.config.attachments:
             from .attachments import attachments_of
 
@@ -194,6 +196,11 @@ class ObjectDetailView(ConfigView):
             "can_change": request.user.has_perm(self.config.perm("change")),
             "can_delete": self.config.deletable and request.user.has_perm(self.config.perm("delete")),
             "edit_url": self.config.url("edit", obj) if self.config.form_fields else "",
+            "actions": [
+                (a.label, self.config.url(a.key, obj))
+                for a in self.config.actions
+                if not a.permission or request.user.has_perm(a.permission)
+            ],
             "delete_url": self.config.url("delete", obj) if self.config.form_fields and self.config.deletable else "",
             **extra,
         }
@@ -269,3 +276,17 @@ class ObjectDeleteView(ConfigView):
             return redirect(self.config.url("detail", obj))
         messages.success(request, _("%(what)s “%(obj)s” was deleted.") % {"what": self.config.verbose_name, "obj": text})
         return redirect(self.config.url("list"))
+
+
+def action_view(config, action):
+    """The page of a detail-page Action: permission first, then a record within the data scope."""
+    from django.contrib.auth.decorators import login_required
+
+    @login_required
+    def view(request, pk):
+        if action.permission and not request.user.has_perm(action.permission):
+            raise DjangoPermissionDenied
+        obj = get_object_or_404(config.queryset(request.user), pk=pk)
+        return action.view(request, config, obj)
+
+    return view

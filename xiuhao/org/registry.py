@@ -5,9 +5,9 @@ from rest_framework import serializers
 
 from xiuhao.core.api import ScopedModelSerializer
 from xiuhao.core.forms import ScopedModelForm
-from xiuhao.core.registry import ModelConfig, Tab, register
+from xiuhao.core.registry import Action, ModelConfig, Tab, register
 
-from . import services
+from . import services, views
 from .models import (
     Branch,
     Department,
@@ -130,6 +130,7 @@ class UserSerializer(ScopedModelSerializer):
 class UserConfigBase(ModelConfig):
     kind = None
     deletable = False  # users are disabled, never deleted (their history stays readable)
+    actions = [Action("set-password", _("Reset password"), views.reset_password, permission="org.reset_password_user")]
 
     def base_queryset(self):
         return super().base_queryset().filter(kind=self.kind)

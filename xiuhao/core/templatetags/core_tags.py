@@ -20,3 +20,12 @@ def display_value(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.simple_tag
+def change_value(value, field, choices):
+    """One side of an audit change: a choice field's label, else the plain display value."""
+    mapping = choices.get(field) if hasattr(choices, "get") else None
+    if mapping and value is not None and str(value) in mapping:
+        return mapping[str(value)]
+    return display_value(value)

@@ -22,6 +22,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
+    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -124,7 +126,7 @@ def test_every_api_operation_survives_generated_requests(case, world):
         transaction.set_rollback(True)
     names = os.environ.get("FUZZ_CHECKS", "")
     extra = [c for c in [status_code_conformance, content_type_conformance, response_headers_conformance,
-                         response_schema_conformance, errors_have_the_api_error_body] if c.__name__ in names.split(",")]
+                         response_schema_conformance, errors_have_the_api_error_body, negative_data_rejection, positive_data_acceptance] if c.__name__ in names.split(",")]
     checks = [not_a_server_error] if _binary(case.operation) else [not_a_server_error, *extra]
     if os.environ.get("FUZZ_DEBUG"):
         print("CALL", case.operation.label, case.meta.phase.name, case.meta.generation.mode.value,

@@ -137,3 +137,16 @@ def test_region_suggestion_is_available_through_the_api(client):
     assert found["code"] == "440305" and found["path"][0] == "广东省"
     missing = client.get("/api/v1/org/region/suggest/", {"address": "zzz"})
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+def test_the_history_tab_shows_field_labels_and_choice_labels(client, settings):
+    settings.LANGUAGE_CODE = "en"
+    actor = UserFactory()
+    grant(actor, "org.add_branch", "org.view_branch", "org.change_branch", data_scope="all")
+    from xiuhao.core.services import object_update
+
+    branch = object_create(actor=actor, model=Branch, data={"code": "lb", "name": "标签"})
+    object_update(actor=actor, obj=branch, data={"status": "disabled"})
+    client.force_login(actor)
+    html = client.get(f"/org/branch/{branch.pk}/?tab=history", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">status<" in html and ">Disabled<" in html and ">disabled<" not in html

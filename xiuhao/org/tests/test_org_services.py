@@ -91,3 +91,31 @@ def test_a_manager_resets_a_password_only_inside_their_scope():
     assert inside.check_password("N3wpassword")
     with pytest.raises(NotFound):
         services.user_set_password(actor=manager, user=outside, password="N3wpassword")
+
+
+def test_a_manager_resets_a_password_on_the_employee_page(client):
+    branch = BranchFactory()
+    manager = UserFactory(branch=branch)
+    grant(manager, "org.view_employee", "org.reset_password_user", data_scope="branch")
+    staff = UserFactory(branch=branch)
+    stranger = UserFactory(branch=BranchFactory())
+    client.force_login(manager)
+    detail = client.get(f"/org/employee/{staff.pk}/").content.decode()
+    assert f"/org/employee/{staff.pk}/set-password/" in detail
+    weak = client.post(f"/org/employee/{staff.pk}/set-password/", {"password": "abcdefgh", "password2": "abcdefgh"})
+    assert weak.status_code == 400
+    ok = client.post(f"/org/employee/{staff.pk}/set-password/", {"password": "N3wpassword", "password2": "N3wpassword"})
+    assert ok.status_code == 302
+    staff.refresh_from_db()
+    assert staff.check_password("N3wpassword")
+    assert client.get(f"/org/employee/{stranger.pk}/set-password/").status_code == 404
+
+
+def test_without_the_reset_permission_there_is_no_button_and_no_page(client):
+    branch = BranchFactory()
+    viewer = UserFactory(branch=branch)
+    grant(viewer, "org.view_employee", data_scope="branch")
+    staff = UserFactory(branch=branch)
+    client.force_login(viewer)
+    assert "set-password" not in client.get(f"/org/employee/{staff.pk}/").content.decode()
+    assert client.get(f"/org/employee/{staff.pk}/set-password/").status_code == 403
