@@ -83,7 +83,11 @@ def parse_args(argv=None):
 def prepare_database(args):
     """Create an empty database for the run and return its URL (DATABASE_URL)."""
     if not args.database_url:
-        path = Path(args.sqlite_path)
+        path = Path(args.sqlite_path).resolve()
+        if path.is_relative_to(ROOT / "var"):
+            sys.exit(
+                f"refusing to use {path}: the benchmark deletes its database; choose a file outside var/"
+            )
         if not args.reuse:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -479,6 +483,22 @@ def report(results, args, vendor):
         log(line)
 
 
+def describe_machine(connection):
+    import datetime
+    import platform
+
+    import django
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
+        db_version = cur.fetchone()[0]
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"{datetime.date.today()}, {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}, "
+        f"Django {django.get_version()}, {connection.vendor} {db_version}, load average {load}"
+    )
+
+
 def main(argv=None):
     args = parse_args(argv)
     n_events = args.users // 10 if args.events is None else args.events
@@ -489,7 +509,7 @@ def main(argv=None):
 
     from xiuhao.org.models import User
 
-    log(f"database: {connection.vendor} ({url})")
+    log(f"database: {connection.vendor} ({url}) — {describe_machine(connection)}")
     fresh = True
     if args.reuse:
         try:
@@ -507,7 +527,10 @@ def main(argv=None):
         log("setup: reusing the existing data")
     results = run(args)
     report(results, args, connection.vendor)
-    log(f"\ntotal run time: {time.perf_counter() - started:.0f} s")
+    log(
+        f"\ntotal run time: {time.perf_counter() - started:.0f} s; load average at the end "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} (other processes on the machine skew the figures)"
+    )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ class BranchFactory(factory.django.DjangoModelFactory):
 class DepartmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Department
+        skip_postgeneration_save = True
 
     branch = factory.SubFactory(BranchFactory)
     code = factory.Sequence(lambda n: f"dept{n}")
