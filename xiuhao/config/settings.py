@@ -288,6 +288,8 @@ SPECTACULAR_SETTINGS = {
         "UserKindEnum": "xiuhao.org.models.User.Kind",
         "AttachmentKindEnum": "xiuhao.core.models.Attachment.Kind",
         "ImportJobStatusEnum": "xiuhao.core.models.ImportJob.Status",
+        "RegionLevelEnum": "xiuhao.org.models.Region.Level",
+        "EngineerLevelEnum": "xiuhao.org.models.Engineer.Level",
     },
 }
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("search/", pages.search, name="search"),
+    path("core/choices/<str:label>/", pages.choices, name="core-choices"),
     path("m/", pages.mobile_home, name="mobile-home"),
     path("m/me/", pages.mobile_me, name="mobile-me"),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -99,6 +99,11 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 
 def build_serializer(config):
     read_only = [f for f in ("created_at", "updated_at") if _has_field(config.model, f)]
+    if not config.form_fields:
+        # Read-only models (the operation log, regions) show what their detail page shows.
+        shown = config.api_fields or [*config.get_detail_fields(), *config.list_fields]
+        read_only = [f for f in [*shown, *read_only] if "__" not in f]
+        read_only = list(dict.fromkeys(read_only))
     meta = type(
         "Meta",
         (),

@@ -36,6 +36,8 @@ class AuditEventConfig(ModelConfig):
     detail_fields = ["at", "actor_name", "ip", "request_id", "action", "verb", "content_type", "object_id",
                      "object_repr", "message"]
     search_fields = list(AuditEventFilterSet.search_fields)
+    api_fields = ["at", "actor", "actor_name", "ip", "request_id", "action", "verb", "content_type", "object_id",
+                  "object_repr", "changes", "message", "branch"]
     filterset_class = AuditEventFilterSet
     form_fields = []  # the log is written by services only
     deletable = False

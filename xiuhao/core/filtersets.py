@@ -5,6 +5,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .widgets import autocomplete_widget_for
+
 
 class ScopedFilterSet(django_filters.FilterSet):
     """Choices of related-record filters are limited to what the user may see; `q` searches
@@ -17,11 +19,17 @@ class ScopedFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
         user = getattr(request, "user", None)
-        for f in self.filters.values():
+        for name, f in self.filters.items():
             if isinstance(f, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
                 related = f.queryset
                 if related is not None and not callable(related) and hasattr(related, "for_choices"):
                     f.queryset = related.for_choices(user)
+                    form_field = self.form.fields.get(name)
+                    if form_field is not None:
+                        auto = autocomplete_widget_for(form_field, "form-select form-select-sm")
+                        if auto is not None:
+                            form_field.widget = auto
+                        form_field.queryset = f.queryset
         for bound in self.form.fields.values():
             widget = bound.widget
             css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"

@@ -3,6 +3,8 @@ data scope; validation messages come from the model (full_clean) in the user's l
 
 from django import forms
 
+from .widgets import autocomplete_widget_for
+
 
 class ScopedModelForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
@@ -10,8 +12,15 @@ class ScopedModelForm(forms.ModelForm):
         self.user = user
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
+            if queryset is not None:
+                css = "form-select"
+                auto = autocomplete_widget_for(field, css)
+                if auto is not None:
+                    field.widget = auto
             if queryset is not None and hasattr(queryset, "for_choices") and user is not None:
                 field.queryset = queryset.for_choices(user)
+            elif queryset is not None:
+                field.queryset = queryset  # re-binds the widget's choices after a widget swap
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")

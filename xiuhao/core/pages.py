@@ -72,3 +72,27 @@ def mobile_me(request):
     return TemplateResponse(request, "core/mobile_me.html", {"mobile_tabs": mobile_tabs(request),
                                                            "roles": request.user.active_roles(),
                                                            "page_title": _("Me")})
+
+
+@login_required
+def choices(request, label):
+    """Options for an autocomplete select: records of a searchable model the user may see."""
+    from django.apps import apps
+    from django.http import Http404, JsonResponse
+
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        raise Http404 from None
+    fields = registry.search_fields_for_choices(model)
+    if fields is None:
+        raise Http404
+    q = (request.GET.get("q") or "").strip()[:50]
+    qs = model._default_manager.all().for_choices(request.user)
+    if q:
+        cond = Q()
+        for f in fields:
+            cond |= Q(**{f"{f}__icontains": q})
+        qs = qs.filter(cond)
+    results = [{"id": obj.pk, "text": str(obj)} for obj in qs.order_by(*fields[:1])[:20]]
+    return JsonResponse({"results": results})

@@ -62,7 +62,16 @@ class Action:
 class Registry:
     configs: dict = field(default_factory=dict)
     sections: dict = field(default_factory=dict)
+    searchable: dict = field(default_factory=dict)
     _discovered: bool = False
+
+    def choices_search(self, model, search_fields):
+        """Related-record selects of `model` become autocompletes searching `search_fields`
+        (for tables too large to list in a page)."""
+        self.searchable[model._meta.label_lower] = list(search_fields)
+
+    def search_fields_for_choices(self, model):
+        return self.searchable.get(model._meta.label_lower)
 
     def register(self, config_cls):
         config = config_cls()
@@ -112,6 +121,7 @@ class ModelConfig:
     form_fields: list = []
     detail_fields: list | None = None
     export_fields: list | None = None
+    api_fields: list | None = None  # read-only models: fields the API shows (default: detail + list fields)
     import_fields: list | None = None
     natural_key: str | None = None
     ordering: list | None = None

@@ -232,6 +232,8 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
+        # The employee list of a branch: filter by kind and branch, ordered by username.
+        indexes = [models.Index(fields=["kind", "branch", "username"], name="user_kind_branch_username")]
         permissions = [
             ("export_user", _("Can export users")),
             ("import_user", _("Can import users")),
@@ -353,6 +355,7 @@ class EngineerSkill(models.Model):
     class Meta:
         verbose_name = _("engineer skill")
         verbose_name_plural = _("engineer skills")
+        ordering = ["engineer", "skill"]
         constraints = [
             models.UniqueConstraint(fields=["engineer", "skill"], name="engineerskill_unique"),
             models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="engineerskill_level_1_5"),

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from xiuhao.core.api import ScopedModelSerializer
 from xiuhao.core.forms import ScopedModelForm
-from xiuhao.core.registry import Action, ModelConfig, Tab, register
+from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 
 from . import services, views
 from .models import (
@@ -19,6 +19,7 @@ from .models import (
     Region,
     Role,
     Skill,
+    User,
 )
 
 
@@ -267,3 +268,9 @@ class RegionConfig(ModelConfig):
     form_fields = []  # reference data from GB/T 2260: read only
     select_related = ["parent"]
     deletable = False
+
+
+# Tables that grow past what a <select> can list: their pickers search as you type.
+registry.choices_search(User, ["username", "display_name", "phone", "employee_no"])
+registry.choices_search(Region, ["name", "code"])
+registry.choices_search(Engineer, ["user__username", "user__display_name"])

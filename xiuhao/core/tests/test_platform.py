@@ -150,3 +150,36 @@ def test_the_history_tab_shows_field_labels_and_choice_labels(client, settings):
     client.force_login(actor)
     html = client.get(f"/org/branch/{branch.pk}/?tab=history", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert ">status<" in html and ">Disabled<" in html and ">disabled<" not in html
+
+
+def test_large_related_tables_are_picked_by_search_within_the_data_scope(client):
+    branch_a, branch_b = BranchFactory(), BranchFactory()
+    me = UserFactory(branch=branch_a)
+    grant(me, "org.view_branch", "org.change_branch", data_scope="branch")
+    colleague = UserFactory(branch=branch_a, display_name="张三丰")
+    UserFactory(branch=branch_b, display_name="张无忌")
+    client.force_login(me)
+    found = client.get("/core/choices/org.user/", {"q": "张"}).json()["results"]
+    assert [r["id"] for r in found] == [colleague.pk]
+    assert client.get("/core/choices/org.skill/").status_code == 404  # not a searchable model
+    assert client.get("/core/choices/nonsense/").status_code == 404
+    branch_a.manager = colleague
+    branch_a.save()
+    html = client.get(f"/org/branch/{branch_a.pk}/edit/").content.decode()
+    assert 'data-autocomplete-url="/core/choices/org.user/"' in html
+    manager_select = html[html.index('name="manager"'):]
+    manager_select = manager_select[: manager_select.index("</select>")]
+    assert "张三丰" in manager_select and manager_select.count("<option") == 2  # blank + the chosen user
+
+
+def test_an_autocomplete_field_still_refuses_records_outside_the_scope(client):
+    branch_a, branch_b = BranchFactory(), BranchFactory()
+    me = UserFactory(branch=branch_a)
+    grant(me, "org.view_branch", "org.change_branch", data_scope="branch")
+    outsider = UserFactory(branch=branch_b)
+    client.force_login(me)
+    response = client.post(f"/org/branch/{branch_a.pk}/edit/", {"code": branch_a.code, "name": branch_a.name,
+                                                                 "status": "active", "manager": outsider.pk})
+    assert response.status_code == 400
+    branch_a.refresh_from_db()
+    assert branch_a.manager_id is None
