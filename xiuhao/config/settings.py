@@ -282,6 +282,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "xiuhao.core.schema.add_error_responses",
+    ],
     # Choice sets that share a field name across models get explicit component names.
     "ENUM_NAME_OVERRIDES": {
         "RecordStatusEnum": "xiuhao.org.models.Status",

@@ -40,3 +40,5 @@ if settings.DEBUG:
     from django.contrib import admin
 
     urlpatterns.append(path("django-admin/", admin.site.urls))
+
+handler404 = "xiuhao.core.pages.not_found"

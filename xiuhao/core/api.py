@@ -209,6 +209,7 @@ ACTION_PERMS = {
 
 class ConfigViewSet(viewsets.ModelViewSet):
     config = None
+    lookup_value_regex = "[0-9]+"  # ids are integers; anything else is an unknown URL (404)
 
     def get_queryset(self):
         return self.config.queryset(self.request.user, ACTION_PERMS.get(self.action, "view"))

@@ -96,3 +96,14 @@ def choices(request, label):
         qs = qs.filter(cond)
     results = [{"id": obj.pk, "text": str(obj)} for obj in qs.order_by(*fields[:1])[:20]]
     return JsonResponse({"results": results})
+
+
+def not_found(request, exception=None):
+    """404: the API's error body under /api/, the page otherwise."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        message = _("The record does not exist or you may not see it.")
+        return JsonResponse({"error": {"code": "not_found", "message": str(message)}}, status=404)
+    return page_not_found(request, exception)

@@ -183,3 +183,18 @@ def test_an_autocomplete_field_still_refuses_records_outside_the_scope(client):
     assert response.status_code == 400
     branch_a.refresh_from_db()
     assert branch_a.manager_id is None
+
+
+def test_unknown_api_urls_answer_with_the_json_error_body(client):
+    client.force_login(UserFactory())
+    response = client.get("/api/v1/org/role/not-a-number/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_the_schema_documents_the_error_body_on_every_operation(client):
+    client.force_login(UserFactory())
+    schema = client.get("/api/v1/schema/?format=json").json()
+    assert "Error" in schema["components"]["schemas"]
+    operation = schema["paths"]["/api/v1/org/branch/{id}/"]["patch"]
+    assert {"400", "403", "404", "409"} <= set(operation["responses"])

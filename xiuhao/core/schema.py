@@ -1,0 +1,46 @@
+"""OpenAPI post-processing: every operation documents the error body the API returns."""
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "example": "validation_failed"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                    "description": "Messages per input field (validation errors only).",
+                },
+            },
+        }
+    },
+}
+
+ERRORS = {
+    "400": "Bad input: nothing was changed.",
+    "401": "Not authenticated.",
+    "403": "No permission (or the request was refused for this address / without two-factor login).",
+    "404": "Not found, or outside your data scope.",
+    "409": "Conflict: the record is in use or was changed meanwhile.",
+    "429": "Too many requests.",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for code, description in ERRORS.items():
+                if code == "409" and method not in ("post", "put", "patch", "delete"):
+                    continue
+                operation["responses"].setdefault(
+                    code, {"description": description, "content": {"application/json": {"schema": ref}}}
+                )
+    return result
