@@ -8,6 +8,7 @@ from xiuhao.core.forms import ScopedModelForm
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 
 from . import services, views
+from .widgets import PermissionMatrixWidget
 from .models import (
     Branch,
     Department,
@@ -63,14 +64,20 @@ class PermissionChoiceField(forms.ModelMultipleChoiceField):
 
 
 def assignable_permissions():
-    return Permission.objects.filter(content_type__app_label__in=["org", "core"]).select_related("content_type").order_by(
+    """Permissions of every registered model (and the concrete user model behind the user
+    pages), grouped by model for the matrix."""
+    from django.contrib.contenttypes.models import ContentType
+
+    models = {c.model for c in registry} | {c.model._meta.concrete_model for c in registry}
+    cts = ContentType.objects.get_for_models(*models, for_concrete_models=False).values()
+    return Permission.objects.filter(content_type__in=cts).select_related("content_type").order_by(
         "content_type__app_label", "content_type__model", "codename"
     )
 
 
 class RoleForm(ScopedModelForm):
     permissions = PermissionChoiceField(
-        queryset=Permission.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=Permission.objects.none(), required=False, widget=PermissionMatrixWidget,
         label=_("permissions"),
     )
 
@@ -83,7 +90,6 @@ class RoleForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["permissions"].queryset = assignable_permissions()
-        self.fields["permissions"].widget.attrs["class"] = "form-check-input"
 
 
 @register

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Permission
 
 from xiuhao.core.errors import NotFound, PermissionDenied, ValidationFailed
 from xiuhao.org import services
-from xiuhao.org.models import Department, Employee, User
+from xiuhao.org.models import Department, Employee, Role, User
 from xiuhao.org.tests.factories import BranchFactory, OutletFactory, RoleFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +119,17 @@ def test_without_the_reset_permission_there_is_no_button_and_no_page(client):
     client.force_login(viewer)
     assert "set-password" not in client.get(f"/org/employee/{staff.pk}/").content.decode()
     assert client.get(f"/org/employee/{staff.pk}/set-password/").status_code == 403
+
+
+def test_the_role_form_shows_permissions_as_a_matrix_and_saves_them(client):
+    admin = org_admin()
+    client.force_login(admin)
+    html = client.get("/org/role/add/").content.decode()
+    assert 'data-testid="permission-matrix"' in html
+    view_branch = Permission.objects.get(codename="view_branch")
+    export_branch = Permission.objects.get(codename="export_branch")
+    response = client.post("/org/role/add/", {"code": "matrix", "name": "矩阵", "data_scope": "branch",
+                                              "status": "active", "permissions": [view_branch.pk, export_branch.pk]})
+    assert response.status_code == 302
+    role = Role.objects.get(code="matrix")
+    assert set(role.permissions.all()) == {view_branch, export_branch}
