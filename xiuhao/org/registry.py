@@ -8,7 +8,6 @@ from xiuhao.core.forms import ScopedModelForm
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 
 from . import services, views
-from .widgets import PermissionMatrixWidget
 from .models import (
     Branch,
     Department,
@@ -22,6 +21,7 @@ from .models import (
     Skill,
     User,
 )
+from .widgets import PermissionMatrixWidget
 
 
 @register
