@@ -36,6 +36,7 @@ from xiuhao.core import audit
 from xiuhao.core.errors import PermissionDenied, ServiceError, ValidationFailed
 
 from . import security, services
+from .views import SetPasswordForm
 
 
 class LoginForm(AuthenticationForm):
@@ -168,16 +169,10 @@ def otp_setup(request):
 # -- profile ---------------------------------------------------------------------------------------------
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(SetPasswordForm):
     old_password = forms.CharField(label=gettext_lazy("Current password"), widget=forms.PasswordInput(attrs={"class": "form-control"}))
-    new_password = forms.CharField(label=gettext_lazy("New password"), widget=forms.PasswordInput(attrs={"class": "form-control"}))
-    new_password2 = forms.CharField(label=gettext_lazy("New password again"), widget=forms.PasswordInput(attrs={"class": "form-control"}))
 
-    def clean(self):
-        data = super().clean()
-        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
-            self.add_error("new_password2", _("The two passwords do not match."))
-        return data
+    field_order = ["old_password", "new_password", "new_password2"]
 
 
 @login_required

@@ -14,14 +14,16 @@ from . import services
 
 
 class SetPasswordForm(forms.Form):
-    password = forms.CharField(label=gettext_lazy("New password"), widget=forms.PasswordInput(attrs={"class": "form-control"}),
-                               help_text=gettext_lazy("At least 8 characters with letters and digits."))
-    password2 = forms.CharField(label=gettext_lazy("New password again"), widget=forms.PasswordInput(attrs={"class": "form-control"}))
+    """A new password typed twice (administrator's reset; the profile form adds the old one)."""
+
+    new_password = forms.CharField(label=gettext_lazy("New password"), widget=forms.PasswordInput(attrs={"class": "form-control"}),
+                                   help_text=gettext_lazy("At least 8 characters with letters and digits."))
+    new_password2 = forms.CharField(label=gettext_lazy("New password again"), widget=forms.PasswordInput(attrs={"class": "form-control"}))
 
     def clean(self):
         data = super().clean()
-        if data.get("password") and data.get("password") != data.get("password2"):
-            self.add_error("password2", _("The two passwords do not match."))
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", _("The two passwords do not match."))
         return data
 
 
@@ -30,11 +32,11 @@ def reset_password(request, config, user):
     form = SetPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_set_password(actor=request.user, user=user, password=form.cleaned_data["password"])
+            services.user_set_password(actor=request.user, user=user, password=form.cleaned_data["new_password"])
         except ServiceError as exc:
             if exc.fields.get("password"):
                 for error in exc.fields["password"]:
-                    form.add_error("password", error)
+                    form.add_error("new_password", error)
             else:
                 apply_service_error(request, exc, form)
         else:

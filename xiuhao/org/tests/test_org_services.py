@@ -102,9 +102,9 @@ def test_a_manager_resets_a_password_on_the_employee_page(client):
     client.force_login(manager)
     detail = client.get(f"/org/employee/{staff.pk}/").content.decode()
     assert f"/org/employee/{staff.pk}/set-password/" in detail
-    weak = client.post(f"/org/employee/{staff.pk}/set-password/", {"password": "abcdefgh", "password2": "abcdefgh"})
+    weak = client.post(f"/org/employee/{staff.pk}/set-password/", {"new_password": "abcdefgh", "new_password2": "abcdefgh"})
     assert weak.status_code == 400
-    ok = client.post(f"/org/employee/{staff.pk}/set-password/", {"password": "N3wpassword", "password2": "N3wpassword"})
+    ok = client.post(f"/org/employee/{staff.pk}/set-password/", {"new_password": "N3wpassword", "new_password2": "N3wpassword"})
     assert ok.status_code == 302
     staff.refresh_from_db()
     assert staff.check_password("N3wpassword")
