@@ -10,8 +10,17 @@ from .registry import registry
 SEARCH_LIMIT = 8
 
 
+PHONE_AGENTS = ("Mobile", "MicroMessenger", "wxwork", "DingTalk", "Android", "iPhone")
+
+
 @login_required
 def home(request):
+    """The back-office home; phones (and the WeChat / WeCom / DingTalk browsers) go to /m/."""
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    if any(a in agent for a in PHONE_AGENTS) and "desktop" not in request.GET:
+        from django.shortcuts import redirect
+
+        return redirect("mobile-home")
     cards = []
     for config in registry:
         if config.pages and config.menu and request.user.has_perm(config.perm("view")):

@@ -198,3 +198,11 @@ def test_the_schema_documents_the_error_body_on_every_operation(client):
     assert "Error" in schema["components"]["schemas"]
     operation = schema["paths"]["/api/v1/org/branch/{id}/"]["patch"]
     assert {"400", "403", "404", "409"} <= set(operation["responses"])
+
+
+def test_a_phone_opening_the_home_page_lands_on_the_phone_layout(client):
+    client.force_login(UserFactory())
+    wechat = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0.40"
+    assert client.get("/", HTTP_USER_AGENT=wechat)["Location"] == "/m/"
+    assert client.get("/", {"desktop": 1}, HTTP_USER_AGENT=wechat).status_code == 200
+    assert client.get("/", HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64)").status_code == 200
