@@ -82,6 +82,9 @@ def demo(live_server, transactional_db):
         return
     from xiuhao.org.models import Region
 
+    # A flush (end of a transactional test) re-creates content types and permissions with new
+    # ids; the in-process cache would still hand out the old ones.
+    ContentType.objects.clear_cache()
     if not Region.objects.exists():
         _load_regions()
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115

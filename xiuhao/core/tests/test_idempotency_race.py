@@ -14,17 +14,9 @@ from xiuhao.org.tests.factories import RoleFactory, UserFactory
 THREADS = 6
 
 
-def _postgresql():
-    from django.conf import settings
-
-    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-
-
-# On SQLite every write transaction starts with BEGIN IMMEDIATE, so writers queue and there is no
-# race to settle; the threaded in-memory test database also cannot hold concurrent connections
-# reliably under xdist. CI runs this test on PostgreSQL, where the race is real.
-@pytest.mark.skipif(not _postgresql(), reason="concurrency is settled by PostgreSQL; CI runs it there")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# On PostgreSQL the twins block on the unique (user, key) index until the first commits; on
+# SQLite (a file database in WAL mode in tests, as in production) BEGIN IMMEDIATE queues them.
+@pytest.mark.django_db(transaction=True)
 def test_simultaneous_posts_with_one_idempotency_key_create_one_record_and_answer_alike():
     user = UserFactory()
     role = RoleFactory(data_scope="all")
