@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "csp",
     "xiuhao.core",
     "xiuhao.org",
+    "xiuhao.customers",
+    "xiuhao.catalog",
+    "xiuhao.assets",
+    "xiuhao.contracts",
 ]
 
 MIDDLEWARE = [
@@ -294,6 +298,19 @@ SPECTACULAR_SETTINGS = {
         "ImportJobStatusEnum": "xiuhao.core.models.ImportJob.Status",
         "RegionLevelEnum": "xiuhao.org.models.Region.Level",
         "EngineerLevelEnum": "xiuhao.org.models.Engineer.Level",
+        "CustomerStatusEnum": "xiuhao.customers.models.Customer.Status",
+        "CustomerTierEnum": "xiuhao.customers.models.Customer.Tier",
+        "CustomerKindEnum": "xiuhao.customers.models.Customer.Kind",
+        "FaultCodeKindEnum": "xiuhao.catalog.models.FaultCode.Kind",
+        "ServiceItemKindEnum": "xiuhao.catalog.models.ServiceItem.Kind",
+        "DeviceStatusEnum": "xiuhao.assets.models.Device.Status",
+        "WarrantyKindEnum": "xiuhao.assets.models.Device.WarrantyKind",
+        "DeviceSourceEnum": "xiuhao.assets.models.Device.Source",
+        "DevicePartStatusEnum": "xiuhao.assets.models.DevicePart.Status",
+        "ContractKindEnum": "xiuhao.contracts.models.Contract.Kind",
+        "ContractStatusEnum": "xiuhao.contracts.models.Contract.Status",
+        "PaymentPlanStatusEnum": "xiuhao.contracts.models.PaymentPlan.Status",
+        "ContractChangeKindEnum": "xiuhao.contracts.models.ContractChange.Kind",
     },
 }
 

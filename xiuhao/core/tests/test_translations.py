@@ -3,42 +3,24 @@ kept), and every msgid the source marks for translation is in the catalog.
 
 The second check runs `manage.py makemessages` (GNU gettext's xgettext) on a copy of the source
 in a temporary directory and compares its msgids with xiuhao/locale/zh_Hans/LC_MESSAGES/django.po.
-When it fails, update the catalog from the repository root with
-
-    .venv/bin/python manage.py makemessages -l zh_Hans --no-location \
-        --ignore ".venv/*" --ignore "node_modules/*" --ignore "var/*" --ignore "e2e/*"
-
-then translate the new entries and run `.venv/bin/python scripts/compile_messages.py`.
+When it fails, list what is missing with `.venv/bin/python scripts/i18n.py missing > todo.json`,
+fill in the msgstr values and merge them with `.venv/bin/python scripts/i18n.py add todo.json`.
 No database is needed."""
 
-import os
 import re
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import polib
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[3]
-SOURCE_DIR = BASE_DIR / "xiuhao"
-CATALOG = SOURCE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-MAKEMESSAGES_IGNORES = [".venv/*", "node_modules/*", "var/*", "e2e/*"]
+from xiuhao.core.catalog_tools import BASE_DIR, CATALOG, describe, extract, key
+
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|%%")
 
 
 def load_catalog():
     assert CATALOG.exists(), f"{CATALOG.relative_to(BASE_DIR)} is missing; run makemessages -l zh_Hans"
     return polib.pofile(str(CATALOG))
-
-
-def key(entry):
-    return (entry.msgctxt or "", entry.msgid)
-
-
-def describe(entry):
-    return f"{entry.msgctxt}|{entry.msgid}" if entry.msgctxt else entry.msgid
 
 
 def test_catalog_header_is_simplified_chinese():
@@ -76,33 +58,16 @@ def test_translations_keep_the_placeholders():
     assert not wrong, "translations with different placeholders:\n" + "\n".join(wrong)
 
 
-def _copy_ignore(directory, names):
-    ignored = {n for n in names if n in ("__pycache__", "node_modules") or n.endswith((".pyc", ".mo", ".po"))}
-    if Path(directory).name == "static":
-        ignored |= {n for n in names if n == "vendor"}  # third-party assets; not in the django domain
-    return ignored
-
-
 def test_every_source_msgid_is_in_the_catalog(tmp_path):
     if shutil.which("xgettext") is None or shutil.which("msgmerge") is None:
         pytest.fail(
             "GNU gettext is not installed (xgettext/msgmerge not found), so the source strings cannot be "
             "extracted. Install it: apt-get install gettext"
         )
-    shutil.copytree(SOURCE_DIR, tmp_path / "xiuhao", ignore=_copy_ignore)
-    shutil.copy2(BASE_DIR / "manage.py", tmp_path / "manage.py")
-    (tmp_path / "xiuhao" / "locale").mkdir(exist_ok=True)  # the copy starts without a catalog
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
-    env["DJANGO_SETTINGS_MODULE"] = "xiuhao.config.settings"
-    command = [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-location", "--no-obsolete"]
-    for pattern in MAKEMESSAGES_IGNORES:
-        command += ["--ignore", pattern]
-    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"makemessages failed:\n{result.stdout}\n{result.stderr}"
-
-    extracted_path = tmp_path / "xiuhao" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
-    assert extracted_path.exists(), f"makemessages wrote no catalog:\n{result.stdout}\n{result.stderr}"
-    extracted = [e for e in polib.pofile(str(extracted_path)) if not e.obsolete]
+    try:
+        extracted = extract(tmp_path)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     assert len(extracted) > 100, f"only {len(extracted)} msgids extracted; is the source copy complete?"
 
     committed = {key(e): e for e in load_catalog() if not e.obsolete}
