@@ -76,6 +76,12 @@ BRANCH_DEPARTMENTS = [
 ORG_STRUCTURE = ["org.branch", "org.department", "org.employee", "org.user"]
 ORG_SERVICE = ["org.engineer", "org.engineerskill", "org.skill", "org.outlet"]
 REFERENCE = {"org.region": "view", "core.dicttype": "view", "core.dictitem": "view"}
+CUSTOMERS = ["customers.customer", "customers.contact", "customers.address"]
+CATALOG = ["catalog.productcategory", "catalog.brand", "catalog.productmodel", "catalog.part", "catalog.bomline",
+           "catalog.faultcode", "catalog.serviceitem", "catalog.feestandard"]
+ASSETS = ["assets.device", "assets.devicepart", "assets.shipment", "assets.warrantyalert"]
+CONTRACTS = ["contracts.contract", "contracts.contractdevice", "contracts.paymentplan", "contracts.contractchange",
+             "contracts.counterreading", "contracts.contractalert"]
 
 
 def _each(models, actions):
@@ -86,31 +92,47 @@ ROLES = [
     {"code": "admin", "name": "系统管理员", "data_scope": DataScope.ALL, "permissions": "__all__",
      "description": "Administrator: organisation, roles, dictionaries, system settings; all data."},
     {"code": "agent", "name": "客服", "data_scope": DataScope.BRANCH,
-     "permissions": {**_each(ORG_STRUCTURE + ORG_SERVICE, "view"), **REFERENCE,
+     "permissions": {**_each(ORG_STRUCTURE + ORG_SERVICE + CATALOG + ASSETS + CONTRACTS, "view"), **REFERENCE,
+                     **_each(CUSTOMERS, "view,add,change"), "assets.device": "view,add,change",
                      "core.attachment": "view,add,change"},
      "description": "Customer-service agent: takes calls and follows requests of the own branch."},
     {"code": "dispatcher", "name": "售后经理/调度", "data_scope": DataScope.BRANCH,
      "permissions": {**_each(ORG_STRUCTURE + ORG_SERVICE + ["org.outletuser"], "view,export"), **REFERENCE,
                      "org.engineer": "view,change,export", "org.engineerskill": "view,add,change,delete",
+                     **_each(CUSTOMERS, "view,add,change,delete,export,import"), **_each(CATALOG, "view,export"),
+                     **_each(ASSETS, "view,add,change"), "assets.shipment": "view,add,change,export,import",
+                     "assets.device": "view,add,change,delete,export,import,print_labels",
+                     **_each(CONTRACTS, "view,add,change"), "contracts.contract": "view,add,change,export,import",
                      "core.attachment": "view,add", "core.auditevent": "view"},
      "description": "Service manager / dispatcher: dispatches and watches the own branch."},
     {"code": "engineer", "name": "工程师", "data_scope": DataScope.SELF,
      "permissions": {**_each(ORG_STRUCTURE + ["org.engineer", "org.engineerskill", "org.skill"], "view"),
+                     **_each(CUSTOMERS + CATALOG + ["assets.device", "assets.devicepart", "contracts.contract"],
+                             "view"),
                      **REFERENCE, "core.attachment": "view,add"},
      "description": "Field engineer: own tasks and records."},
     {"code": "warehouse", "name": "仓管", "data_scope": DataScope.DEPARTMENT_TREE,
      "permissions": {**_each(ORG_STRUCTURE + ["org.skill"], "view"), **REFERENCE,
+                     **_each(CATALOG, "view,add,change,delete,export,import"),
                      "core.attachment": "view,add"},
      "description": "Warehouse keeper: parts of the own warehouse (department and below)."},
     {"code": "finance", "name": "财务", "data_scope": DataScope.BRANCH,
      "permissions": {**_each(ORG_STRUCTURE + ["org.outlet"], "view,export"), **REFERENCE,
+                     **_each(CONTRACTS, "view"), "customers.customer": "view,export",
+                     "contracts.contract": "view,export", "contracts.paymentplan": "view,change",
+                     "contracts.counterreading": "view,add",
+                     "catalog.serviceitem": "view", "catalog.feestandard": "view,add,change,export",
                      "core.dicttype": "view,export", "core.dictitem": "view,export", "core.attachment": "view"},
      "description": "Finance: receivables, payments and settlements of the own branch."},
     {"code": "quality", "name": "研发质量", "data_scope": DataScope.ALL,
-     "permissions": {**_each(ORG_STRUCTURE + ORG_SERVICE, "view"), **REFERENCE, "core.attachment": "view"},
+     "permissions": {**_each(ORG_STRUCTURE + ORG_SERVICE + CUSTOMERS + CATALOG + ASSETS, "view"), **REFERENCE,
+                     **_each(["catalog.faultcode", "catalog.bomline"], "view,add,change,delete,export,import"),
+                     "core.attachment": "view"},
      "description": "R&D / quality engineer: problem analysis and quality statistics over all data."},
     {"code": "outlet", "name": "网点用户", "data_scope": DataScope.SELF,
      "permissions": {"org.outlet": "view", "org.outletuser": "view", "org.skill": "view", **REFERENCE,
+                     **_each(CUSTOMERS + CATALOG + ["assets.device", "assets.devicepart", "contracts.contract",
+                                                    "contracts.contractdevice"], "view"),
                      "core.attachment": "view,add"},
      "description": "Outlet / service provider user: the own outlet's data and nothing else."},
 ]
