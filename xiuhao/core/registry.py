@@ -63,7 +63,16 @@ class Registry:
     configs: dict = field(default_factory=dict)
     sections: dict = field(default_factory=dict)
     searchable: dict = field(default_factory=dict)
+    contributed_tabs: dict = field(default_factory=dict)
     _discovered: bool = False
+
+    def add_tab(self, model_label, tab):
+        """Another app adds a tab to a model's detail page (e.g. the contracts app adds
+        "Contracts" to the customer's 360° page). `model_label` is "app_label.modelname"."""
+        self.contributed_tabs.setdefault(model_label.lower(), []).append(tab)
+
+    def tabs_for(self, config):
+        return list(config.tabs) + self.contributed_tabs.get(config.key, [])
 
     def choices_search(self, model, search_fields):
         """Related-record selects of `model` become autocompletes searching `search_fields`

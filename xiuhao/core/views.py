@@ -15,6 +15,7 @@ from django_tables2 import RequestConfig
 
 from . import audit, excel
 from .errors import ServiceError, ValidationFailed
+from .registry import registry
 
 PAGE_SIZES = (10, 20, 50, 100)
 
@@ -51,8 +52,6 @@ class ConfigView(LoginRequiredMixin, View):
 
     def breadcrumbs(self, obj=None, leaf=None):
         section = self.config.menu
-        from .registry import registry
-
         crumbs = [(registry.sections[section].label, None)] if section in registry.sections else []
         crumbs.append((self.config.verbose_name_plural, self.config.url("list")))
         if obj is not None:
@@ -146,7 +145,7 @@ class ObjectDetailView(ConfigView):
 
     def tabs(self, obj):
         tabs = [("details", _("Details"))]
-        for tab in self.config.tabs:
+        for tab in registry.tabs_for(self.config):
             if tab.permission is None or self.request.user.has_perm(tab.permission):
                 tabs.append((tab.key, tab.label))
         if self.config.attachments:
@@ -164,7 +163,7 @@ class ObjectDetailView(ConfigView):
             from .attachments import attachments_of
 
             return "core/tabs/attachments.html", {"attachments": attachments_of(obj)}
-        for tab in self.config.tabs:
+        for tab in registry.tabs_for(self.config):
             if tab.key == key and (tab.permission is None or self.request.user.has_perm(tab.permission)):
                 extra = tab.context(obj, self.request) if tab.context else {}
                 return tab.template, extra
