@@ -243,6 +243,10 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="xiuhao@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Absolute address of the app, for links in e-mails and on QR labels.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Notifier adapters (xiuhao.core.notify): dotted paths of callables taking a Notice.
+NOTIFIERS = env.list("NOTIFIERS", default=["xiuhao.core.notify.email_adapter"])
 
 # --- forms, tables ----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
