@@ -1,0 +1,1 @@
+"""Dispatch: the day-plan optimiser and single-job recommendations (plain Python, no Django)."""
