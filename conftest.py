@@ -16,6 +16,7 @@ def _test_settings(settings, monkeypatch):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(settings.VAR_DIR / "test-media")
+    settings.MAP_TILE_URL = ""  # maps show markers on a plain background: no tile server in tests
     (settings.VAR_DIR / "staticfiles").mkdir(exist_ok=True)  # whitenoise warns when STATIC_ROOT is missing
     from django.core.cache import cache
 

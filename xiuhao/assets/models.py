@@ -10,7 +10,18 @@ from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core.fields import latitude_field, longitude_field
 from xiuhao.core.models import OwnedModel, TimeStampedModel
-from xiuhao.core.scope import ScopedManager, ScopeFields
+from xiuhao.core.scope import ScopedManager, ScopedQuerySet, ScopeFields
+
+
+class DeviceQuerySet(ScopedQuerySet):
+    def serviceable(self):
+        """Devices that may be chosen for service: every device picker uses this (an invalid
+        device — scrapped, returned, wrongly registered — never gets a new request)."""
+        return self.filter(status=Device.Status.REGISTERED)
+
+    def for_choices(self, user):
+        """Pickers (forms, autocompletes) offer serviceable devices only."""
+        return super().for_choices(user).serviceable()
 
 
 class Device(OwnedModel):
@@ -61,7 +72,7 @@ class Device(OwnedModel):
     qr_token = models.UUIDField(_("QR token"), default=uuid.uuid4, unique=True, editable=False)
     remark = models.TextField(_("remark"), blank=True)
 
-    objects = ScopedManager()
+    objects = models.Manager.from_queryset(DeviceQuerySet)()
     scope_fields = ScopeFields(branch="branch", department="department", owner="customer__owner",
                                outlet="outlet")
 
@@ -80,6 +91,16 @@ class Device(OwnedModel):
 
     def __str__(self):
         return self.serial
+
+    @property
+    def warranty_state(self):
+        """"active", "expiring" (within 30 days), "expired" or "none" — for badges in lists."""
+        from django.utils import timezone
+
+        if self.warranty_end is None:
+            return "none"
+        left = (self.warranty_end - timezone.localdate()).days
+        return "expired" if left < 0 else "expiring" if left <= 30 else "active"
 
 
 class DevicePart(TimeStampedModel):
@@ -110,6 +131,7 @@ class DevicePart(TimeStampedModel):
         verbose_name = _("device part")
         verbose_name_plural = _("device parts")
         ordering = ["device", "id"]
+        permissions = [("export_devicepart", _("Can export device parts"))]
         constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0), name="devicepart_quantity_positive")]
 
     def __str__(self):
@@ -167,6 +189,7 @@ class WarrantyAlert(models.Model):
         verbose_name = _("warranty alert")
         verbose_name_plural = _("warranty alerts")
         ordering = ["-created_at"]
+        permissions = [("export_warrantyalert", _("Can export warranty alerts"))]
         constraints = [models.UniqueConstraint(fields=["device", "days_before", "warranty_end"],
                                                name="warrantyalert_once")]
 

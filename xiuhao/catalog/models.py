@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiuhao.core.fields import money_field
 from xiuhao.core.models import TimeStampedModel
@@ -114,8 +115,9 @@ class BomLine(TimeStampedModel):
 
     product_model = models.ForeignKey(ProductModel, verbose_name=_("product model"), on_delete=models.CASCADE,
                                       related_name="bom_lines")
-    parent = models.ForeignKey("self", verbose_name=_("parent line"), null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey("self", verbose_name=_("parent part"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="children",
+                               help_text=_("The line this part is fitted under; empty for a top-level part."))
     part = models.ForeignKey(Part, verbose_name=_("part"), on_delete=models.PROTECT, related_name="bom_lines")
     quantity = models.DecimalField(_("unit quantity"), max_digits=12, decimal_places=3, default=Decimal("1"),
                                    validators=[MinValueValidator(Decimal("0.001"))])
@@ -146,7 +148,7 @@ class FaultCode(TimeStampedModel):
     class Kind(models.TextChoices):
         SYMPTOM = "symptom", _("Symptom")
         CAUSE = "cause", _("Cause")
-        ACTION = "action", _("Action")
+        ACTION = "action", pgettext_lazy("fault code type", "Action")
 
     category = models.ForeignKey(ProductCategory, verbose_name=_("product category"), on_delete=models.PROTECT,
                                  related_name="fault_codes")
@@ -212,7 +214,10 @@ class FeeStandard(TimeStampedModel):
                                on_delete=models.PROTECT, related_name="+")
     door_fee = money_field(_("door fee"))
     labour_per_hour = money_field(_("labour per hour"))
-    formula = models.TextField(_("custom fee formula"), blank=True)
+    formula = models.TextField(_("custom fee formula"), blank=True, help_text=_(
+        "Optional extra fee line, an expression such as: round(base * 0.1, 2) if tier == \"gold\" else 0. "
+        "Variables: door_fee, labour_per_hour, hours, km, visits, door_amount, labour_fee, mileage_fee, "
+        "parts_amount, base, tier; functions: min, max, round, ceil, floor, abs."))
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
@@ -247,6 +252,7 @@ class MileageBand(models.Model):
     to_km = models.DecimalField(_("to (km)"), max_digits=8, decimal_places=1, null=True, blank=True)
     fixed_fee = money_field(_("fixed fee"))
     per_km = money_field(_("fee per km"))
+    note = models.CharField(_("note"), max_length=50, blank=True, help_text=_("e.g. city area, suburbs"))
 
     objects = ScopedManager()
 

@@ -237,6 +237,20 @@ ATTACHMENT_MAX_BYTES = {
 }
 ATTACHMENT_IMAGE_MAX_SIDE = env.int("ATTACHMENT_IMAGE_MAX_SIDE", default=2560)
 IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=500)
+# Maps (core/maps.py): Leaflet tiles in GCJ-02 like the stored coordinates; empty: plain background.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}")  # noqa: E501
+MAP_TILE_SUBDOMAINS = env.str("MAP_TILE_SUBDOMAINS", default="1234")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="© 高德地图 AutoNavi")
+_MAP_TILE_SCHEME, _, _MAP_TILE_REST = MAP_TILE_URL.rpartition("://")
+_MAP_TILE_HOST = _MAP_TILE_REST.split("/", 1)[0] if MAP_TILE_URL else ""
+if _MAP_TILE_HOST:  # the tile host may serve images; "{s}" in its first label → "*.rest.of.host"
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_MAP_TILE_SCHEME or 'https'}://" + (
+        "*." + _MAP_TILE_HOST.split(".", 1)[1] if "{s}" in _MAP_TILE_HOST else _MAP_TILE_HOST))
+# Contracts: SLA hours by customer tier where no contract sets them; expiry alerts N days ahead.
+SLA_DEFAULTS_BY_TIER = {"gold": {"response": 2, "onsite": 8, "repair": 24}, "silver": {"response": 4, "onsite": 24, "repair": 48}, "standard": {"response": 8, "onsite": 48, "repair": 72}}  # noqa: E501
+CONTRACT_ALERT_DAYS = env.list("CONTRACT_ALERT_DAYS", cast=int, default=[60, 30, 7])
+WARRANTY_ALERT_DAYS = env.list("WARRANTY_ALERT_DAYS", cast=int, default=[30, 7])  # days before a warranty ends
+COMPANY_NAME = env.str("COMPANY_NAME", default="")  # printed on QR labels (empty: 修好 Xiuhao)
 
 # --- e-mail ---------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -15,7 +15,10 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("xiuhao.core.api_urls")),
+    path("", include("xiuhao.assets.api_urls")),
     path("", include("xiuhao.org.api_urls")),
+    path("", include("xiuhao.contracts.api_urls")),
+    path("", include("xiuhao.catalog.api_urls")),
     path("", include(api_router().urls)),
 ]
 

@@ -6,3 +6,6 @@ class ContractsConfig(AppConfig):
     name = "xiuhao.contracts"
     label = "contracts"
     verbose_name = _("Contracts")
+
+    def ready(self):
+        from . import jobs  # noqa: F401  (registers the periodic jobs)

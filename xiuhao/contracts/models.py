@@ -22,9 +22,22 @@ class Contract(OwnedModel):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")  # being prepared; covers nothing → ACTIVE, TERMINATED
-        ACTIVE = "active", _("Active")  # covers its devices within its period → EXPIRED, TERMINATED
+        ACTIVE = "active", _("In force")  # covers its devices within its period → EXPIRED, TERMINATED
         EXPIRED = "expired", _("Expired")  # past its end date → ACTIVE (renewed or extended)
         TERMINATED = "terminated", _("Terminated")  # ended early, with a reason; final
+
+    # The allowed moves (services.py enforces them with conditional updates). An expired contract
+    # comes back to ACTIVE only by an extension; a renewal is a new contract (`renewed_from`).
+    MOVES = {
+        Status.DRAFT: {Status.ACTIVE, Status.TERMINATED},
+        Status.ACTIVE: {Status.EXPIRED, Status.TERMINATED},
+        Status.EXPIRED: {Status.ACTIVE},
+        Status.TERMINATED: set(),
+    }
+
+    # Kinds that put a covered device under contract warranty 合同保修 (outsourcing only names
+    # the provider that serves it).
+    WARRANTY_KINDS = (Kind.WARRANTY_EXTENSION, Kind.MAINTENANCE, Kind.RENTAL)
 
     code = models.CharField(_("contract no."), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -87,6 +100,7 @@ class ContractDevice(TimeStampedModel):
                                related_name="contract_links")
     start_date = models.DateField(_("covered from"), null=True, blank=True)
     end_date = models.DateField(_("covered to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
 
     objects = ScopedManager()
     scope_fields = ScopeFields(branch="contract__branch", department="contract__department",

@@ -466,6 +466,12 @@ class RowPipeline:
         return str(value)
 
 
+def pipeline_for(config, user):
+    """The row pipeline of `config`'s import: the config's own `import_pipeline` class (a
+    subclass of RowPipeline, e.g. for a composite key) or the generic one."""
+    return (getattr(config, "import_pipeline", None) or RowPipeline)(config, user)
+
+
 def _error(row, field_label, message):
     return {"row": row, "field": str(field_label or ""), "message": str(message)}
 
@@ -512,7 +518,10 @@ class Report:
 
 
 def validate_rows(pipeline, rows, on_progress=None) -> Report:
-    """Check every row; nothing is written."""
+    """Check every row; nothing is written. A pipeline with its own `validate_all` (a fast
+    path checking all rows with set-wise lookups, e.g. assets' devices) does the whole job."""
+    if hasattr(pipeline, "validate_all"):
+        return pipeline.validate_all(rows, on_progress=on_progress)
     report = Report()
     for number, raw in rows:
         out = pipeline.check(number, raw, validate_model=True)
@@ -533,7 +542,10 @@ def validate_rows(pipeline, rows, on_progress=None) -> Report:
 def apply_rows(pipeline, rows, *, source, on_progress=None, on_done=None) -> Report:
     """Write every row through the config's services in ONE transaction; the first failing
     row raises ImportFailed and rolls back everything. `on_done(report)` runs inside the
-    transaction (so a job's DONE state commits together with its rows)."""
+    transaction (so a job's DONE state commits together with its rows). A pipeline with its
+    own `apply_all` (bulk writes with the same checks and messages) does the whole job."""
+    if hasattr(pipeline, "apply_all"):
+        return pipeline.apply_all(rows, source=source, on_progress=on_progress, on_done=on_done)
     config, actor = pipeline.config, pipeline.user
     report = Report()
     with transaction.atomic():
@@ -838,7 +850,8 @@ def import_validate(job_row, actor=None):
     but the job row; progress is saved every PROGRESS_EVERY rows."""
     config = _config_of(job_row)
     actor = actor or job_row.created_by
-    pipeline = RowPipeline(config, actor)
+    pipeline = pipeline_for(config, actor)
+    pipeline.job = job_row  # a pipeline may keep work between validating and applying the same file
 
     def progress(n):
         ImportJob.objects.filter(pk=job_row.pk).update(processed_rows=n)
@@ -884,7 +897,8 @@ def import_confirm(*, actor, job) -> ImportJob:
 def import_apply(job_row, actor) -> ImportJob:
     """RUNNING → DONE (every row, one transaction) | FAILED (rolled back; the reason is kept)."""
     config = _config_of(job_row)
-    pipeline = RowPipeline(config, actor)
+    pipeline = pipeline_for(config, actor)
+    pipeline.job = job_row
     cache, key = progress_cache(), progress_key(job_row.pk)
 
     def progress(n):
@@ -933,11 +947,11 @@ def import_bulk(*, actor, config, rows, dry_run=False) -> dict:
         raise ValidationFailed(_("At most %(limit)s rows per request; upload larger sets as an Excel file.")
                                % {"limit": limit})
     numbered = list(enumerate(rows, start=1))
-    report = validate_rows(RowPipeline(config, actor), numbered)
+    report = validate_rows(pipeline_for(config, actor), numbered)
     if report.errors:
         raise RowsInvalid(report.errors, report.error_count)
     if not dry_run:
-        report_applied = apply_rows(RowPipeline(config, actor), numbered, source=_("API bulk request"))
+        report_applied = apply_rows(pipeline_for(config, actor), numbered, source=_("API bulk request"))
         report.created, report.updated = report_applied.created, report_applied.updated
     return {
         "dry_run": bool(dry_run),

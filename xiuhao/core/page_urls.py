@@ -3,7 +3,7 @@ see imports_views.urlpatterns_for)."""
 
 from django.urls import path
 
-from . import attachments_views, imports_views
+from . import attachments_views, imports_views, maps
 
 urlpatterns = [
     path("imports/<int:pk>/", imports_views.import_status, name="core_importjob_status"),
@@ -14,3 +14,5 @@ urlpatterns = [
     path("attachments/for/<str:model>/<str:object_id>/", attachments_views.attachment_tab,
          name="core_attachment_tab"),
 ]
+# Maps of registered models with coordinates (core/maps.py): map_<key> names and the endpoints.
+urlpatterns += [*maps.named_urls(), *maps.urlpatterns]

@@ -40,7 +40,10 @@ def search(request):
             cond = Q()
             for f in config.search_fields:
                 cond |= Q(**{f"{f}__icontains": q})
-            hits = list(config.queryset(request.user).filter(cond)[:SEARCH_LIMIT])
+            # A config with its own search (e.g. customers: pinyin, phone tail, serial) uses it here too.
+            own = getattr(config, "search", None)
+            rows = own(config.queryset(request.user), q) if own else config.queryset(request.user).filter(cond)
+            hits = list(rows[:SEARCH_LIMIT])
             if hits:
                 groups.append({"config": config, "label": config.verbose_name_plural,
                                "hits": [(str(h), config.url("detail", h)) for h in hits]})

@@ -205,11 +205,16 @@ class ObjectDetailView(ConfigView):
         }
         if request.htmx and request.htmx.target == "tab-content":
             return self.render(context, template)
-        return self.render(context)
+        # A config may name its own page (extending core/detail.html), e.g. a summary header.
+        return self.render(context, getattr(self.config, "detail_template", None))
 
 
 class ObjectEditView(ConfigView):
     template_name = "core/form.html"
+
+    def render(self, context, template=None):
+        # A config may name its own form page (e.g. with inline rows of related records).
+        return super().render(context, template or getattr(self.config, "form_template", None))
 
     @property
     def action(self):

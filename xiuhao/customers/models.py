@@ -25,13 +25,16 @@ class Customer(OwnedModel):
         ACTIVE = "active", _("Active")  # may be chosen for new requests and contracts
         INACTIVE = "inactive", _("Inactive")  # kept for history, hidden from pickers
 
-    code = models.CharField(_("customer code"), max_length=30, unique=True)
+    # Left blank on the form, the service numbers the customer (C000123).
+    code = models.CharField(_("customer code"), max_length=30, unique=True, blank=True)
     name = models.CharField(_("name"), max_length=200, db_index=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
     tier = models.CharField(_("service tier"), max_length=20, choices=Tier.choices, default=Tier.STANDARD)
     industry = models.CharField(_("industry"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    tax_no = models.CharField(_("unified social credit code"), max_length=30, blank=True, db_index=True,
+                              help_text=_("Tax number (统一社会信用代码); the duplicate check compares it."))
     region = models.ForeignKey("org.Region", verbose_name=_("region"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
     address = models.CharField(_("address"), max_length=255, blank=True)
@@ -47,6 +50,7 @@ class Customer(OwnedModel):
     name_pinyin = models.CharField(max_length=600, blank=True, editable=False)
     name_initials = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     phone_digits = models.CharField(max_length=400, blank=True, editable=False)
+    name_normalized = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
 
     objects = ScopedManager()
     scope_fields = ScopeFields(branch="branch", department="department", owner="owner", outlet="outlet")

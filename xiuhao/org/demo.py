@@ -78,7 +78,7 @@ ORG_SERVICE = ["org.engineer", "org.engineerskill", "org.skill", "org.outlet"]
 REFERENCE = {"org.region": "view", "core.dicttype": "view", "core.dictitem": "view"}
 CUSTOMERS = ["customers.customer", "customers.contact", "customers.address"]
 CATALOG = ["catalog.productcategory", "catalog.brand", "catalog.productmodel", "catalog.part", "catalog.bomline",
-           "catalog.faultcode", "catalog.serviceitem", "catalog.feestandard"]
+           "catalog.faultcode", "catalog.serviceitem", "catalog.feestandard", "catalog.mileageband"]
 ASSETS = ["assets.device", "assets.devicepart", "assets.shipment", "assets.warrantyalert"]
 CONTRACTS = ["contracts.contract", "contracts.contractdevice", "contracts.paymentplan", "contracts.contractchange",
              "contracts.counterreading", "contracts.contractalert"]
@@ -122,6 +122,7 @@ ROLES = [
                      "contracts.contract": "view,export", "contracts.paymentplan": "view,change",
                      "contracts.counterreading": "view,add",
                      "catalog.serviceitem": "view", "catalog.feestandard": "view,add,change,export",
+                     "catalog.mileageband": "view,add,change,delete",
                      "core.dicttype": "view,export", "core.dictitem": "view,export", "core.attachment": "view"},
      "description": "Finance: receivables, payments and settlements of the own branch."},
     {"code": "quality", "name": "研发质量", "data_scope": DataScope.ALL,

@@ -1,0 +1,645 @@
+"""Fast import of devices (10^5 rows) and the ERP shipment import, plugged into the platform's
+pipeline (core.imports: upload → preview with per-row errors → all-or-nothing apply; JSON bulk).
+
+The generic pipeline checks each row with a Django form and writes it through the services: one
+form, a few queries and an audit event per row. Devices instead are checked in plain Python
+with the same rules and messages: related records are resolved with one query per distinct key
+set (chunked), existing devices likewise; new devices and their BOM instances are inserted raw
+in batches (assets.bulk: executemany / COPY), changed ones with bulk_update; the audit log gets
+one event per batch of 2,000 devices naming their serials, plus the import's summary event.
+Shipments keep per-row services (each line may register a device) behind a plain-Python check
+of the composite key (serial, order no.).
+"""
+
+import datetime
+import gc
+import json
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiuhao.catalog.selectors import bom_lines
+from xiuhao.core import audit, context
+from xiuhao.core.imports import ImportFailed, Report, RowPipeline, _error, _norm, _row_message, _text
+from xiuhao.core.models import AuditEvent
+from xiuhao.core.scope import scope_q
+
+from . import bulk
+from .models import Device, DevicePart, Shipment
+from .services import apply_device_defaults
+
+CHUNK = 900  # keys per IN (…) query: below SQLite's parameter limit
+BATCH = 2000  # rows per INSERT / UPDATE batch
+PROGRESS_ROWS = 5000
+PREVIEW_ROWS = 20
+AUDITED = ("serial", "lot", "product_model", "customer", "address", "install_date", "warranty_start", "warranty_end",
+           "warranty_kind", "status", "order_no", "shipped_on", "remark")
+
+
+class BadCell(Exception):
+    def __init__(self, message):
+        self.message = message
+
+
+def chunks(items, size=CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _plain(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+class FastPipeline(RowPipeline):
+    """Shared: rows → {field: Python value} with the form's messages, without a form."""
+
+    required_columns: tuple = ()
+
+    def __init__(self, config, user):
+        super().__init__(config, user)
+        self.date_field = forms.DateField()
+        self.today = timezone.localdate()
+        self.converters = {name: self._converter(name) for name in self.names}
+
+    # -- columns ----------------------------------------------------------------------------------
+    def map_headers(self, keys, row=1):
+        positions, errors = super().map_headers(keys, row)
+        present = {name for _index, name in positions}
+        for name in self.required_columns:
+            if name != self.key and name not in present:
+                errors.append(_error(row, self.header(name), _(
+                    "The column “%(name)s” is missing; it identifies the records.") % {"name": self.header(name)}))
+        return positions, errors
+
+    def read(self, rows):
+        """[(row number, {field: raw value}, [errors])]; unknown or repeated keys are errors."""
+        mappings, out = {}, []
+        for number, raw in rows:
+            keys = tuple(raw)
+            mapping = mappings.get(keys)
+            if mapping is None:
+                mapping = mappings[keys] = [(k, self.resolve(k)) for k in keys]
+            values, errors = {}, []
+            for key, name in mapping:
+                if name is None:
+                    errors.append(_error(number, key, _("Unknown column “%(name)s”.") % {"name": key}))
+                elif name in values:
+                    errors.append(_error(number, key, _("The column “%(name)s” appears twice.") % {"name": key}))
+                else:
+                    self.labels.setdefault(name, str(key))
+                    values[name] = raw[key]
+            out.append((number, values, errors))
+        return out
+
+    # -- cells --------------------------------------------------------------------------------------
+    def _converter(self, name):
+        f = self.fields[name]
+        if f.is_relation:
+            return _text
+        if f.choices:
+            mapping = self._choice_map(name)
+
+            def choice(raw):
+                text = _text(raw)
+                if not text:
+                    return ""
+                value = mapping.get(_norm(text))
+                if value is None:
+                    raise BadCell(_("Select a valid choice. %(value)s is not one of the available choices.")
+                                  % {"value": text})
+                return value
+
+            return choice
+        if f.get_internal_type() == "DateField":
+            return self._date
+        limit = getattr(f, "max_length", None)
+
+        def text(raw):
+            value = _text(raw)
+            if limit and len(value) > limit:
+                try:
+                    MaxLengthValidator(limit)(value)
+                except ValidationError as exc:
+                    raise BadCell(exc.messages[0]) from exc
+            return value
+
+        return text
+
+    def _date(self, raw):
+        if raw is None or raw == "":
+            return None
+        if isinstance(raw, datetime.datetime):
+            return raw.date()
+        if isinstance(raw, datetime.date):
+            return raw
+        text = _text(raw)
+        if not text:
+            return None
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            try:
+                return self.date_field.clean(text)
+            except ValidationError as exc:
+                raise BadCell(exc.messages[0]) from exc
+
+    def convert(self, number, values, errors):
+        data = {}
+        for name, raw in values.items():
+            try:
+                data[name] = self.converters[name](raw)
+            except BadCell as exc:
+                errors.append(_error(number, self.label(name), exc.message))
+        return data
+
+    def duplicate(self, seen, key, number, name, errors):
+        first = seen.setdefault(key, number)
+        if first != number:
+            errors.append(_error(number, self.label(name), _("“%(value)s” also appears in row %(row)s.")
+                                 % {"value": key if isinstance(key, str) else " / ".join(key), "row": first}))
+
+    def preview_row(self, number, data, is_new, ok):
+        values = {name: "" if v in (None, "") else str(v) if not isinstance(v, datetime.date) else v.isoformat()
+                  for name, v in data.items()}
+        return {"row": number, "action": "create" if is_new else "update", "ok": ok, "values": values}
+
+
+# -- devices -------------------------------------------------------------------------------------------------
+_ABSENT = "\u0000absent"  # a column the row did not have (kept apart from an empty cell)
+
+
+def _json_cell(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+class NewDevice:
+    """A device row to insert: the attributes apply_device_defaults reads and writes, without a
+    model instance (10^5 of those cost seconds)."""
+
+    __slots__ = ("pk", "serial", "lot", "order_no", "remark", "install_date", "warranty_start", "warranty_end",
+                 "shipped_on", "warranty_kind", "status", "product_model", "customer", "address", "branch_id",
+                 "department_id", "outlet_id", "region_id", "lat", "lng")
+
+    def __init__(self, serial):
+        self.pk = None
+        self.serial, self.lot, self.order_no, self.remark = serial, "", "", ""
+        self.install_date = self.warranty_start = self.warranty_end = self.shipped_on = None
+        self.warranty_kind, self.status = "", Device.Status.REGISTERED
+        self.product_model = self.customer = self.address = None
+        self.branch_id = self.department_id = self.outlet_id = self.region_id = self.lat = self.lng = None
+
+    customer_id = property(lambda self: self.customer.pk if self.customer else None)
+    address_id = property(lambda self: self.address.pk if self.address else None)
+    product_model_id = property(lambda self: self.product_model.pk if self.product_model else None)
+
+
+def _stamp(device, actor):
+    """core.services.stamp_ownership for NewDevice: what the customer left open is the actor's."""
+    if device.outlet_id:
+        return
+    if not device.branch_id and getattr(actor, "branch_id", None):
+        device.branch_id = actor.branch_id
+        if not device.department_id and getattr(actor, "department_id", None):
+            device.department_id = actor.department_id
+
+
+INSERTED = ("id", "serial", "lot", "product_model", "customer", "address", "region", "lat", "lng", "install_date",
+            "warranty_start", "warranty_end", "warranty_kind", "status", "invalid_reason", "source", "order_no",
+            "shipped_on", "qr_token", "remark", "branch", "department", "outlet", "created_by", "created_at",
+            "updated_at")
+UPDATED = ("lot", "product_model", "customer", "address", "region", "lat", "lng", "install_date", "warranty_start",
+           "warranty_end", "warranty_kind", "status", "order_no", "shipped_on", "remark", "branch", "department",
+           "outlet", "updated_at")
+DATES = ("install_date", "warranty_start", "warranty_end", "shipped_on")
+
+
+class DeviceImportPipeline(FastPipeline):
+    """Devices by serial: set-wise checks in plain Python, bulk writes (see the module doc).
+
+    The file is read once per step; between a clean validation and its confirmation the
+    converted cells are kept next to the upload (`<file>.rows.json`), so the apply step reads
+    them instead of the workbook. Everything that depends on the database (related records,
+    existing serials, permissions) is checked again when applying."""
+
+    job = None  # the ImportJob, set by core.imports
+    source = Device.Source.IMPORT  # what new devices record as their origin
+
+    # -- converted cells, kept between the steps -----------------------------------------------
+    def _cache_name(self):
+        return f"{self.job.file.name}.rows.json" if self.job is not None and self.job.file else None
+
+    def _save_cells(self, parsed):
+        """Rows as [number, [value per field of `names`]] (dates as ISO text): compact JSON."""
+        name = self._cache_name()
+        if name is None:
+            return
+        from django.core.files.base import ContentFile
+
+        names = sorted({key for _n, data, _e in parsed for key in data})
+        rows = [[n, [_json_cell(data.get(key, _ABSENT)) for key in names]] for n, data, _e in parsed]
+        payload = json.dumps({"names": names, "rows": rows}, ensure_ascii=False, separators=(",", ":"))
+        storage = self.job.file.storage
+        storage.delete(name)
+        storage.save(name, ContentFile(payload.encode()))
+
+    def _load_cells(self):
+        name = self._cache_name()
+        if name is None or not self.job.file.storage.exists(name):
+            return None
+        with self.job.file.storage.open(name, "rb") as fh:
+            payload = json.loads(fh.read())
+        names = payload["names"]
+        dates = [i for i, key in enumerate(names) if key in DATES]
+        parsed = []
+        for number, values in payload["rows"]:
+            for i in dates:
+                if values[i]:
+                    values[i] = datetime.date.fromisoformat(values[i])
+            parsed.append((number, {k: v for k, v in zip(names, values, strict=True) if v != _ABSENT}, []))
+        return parsed
+
+    def _drop_cells(self):
+        name = self._cache_name()
+        if name is not None:
+            self.job.file.storage.delete(name)
+
+    # -- checking ------------------------------------------------------------------------------------
+    def _lookup_sets(self, parsed):
+        from xiuhao.catalog.models import ProductModel
+        from xiuhao.customers.models import Address, Customer
+
+        codes = {d["product_model"] for _n, d, _e in parsed if d.get("product_model")}
+        customer_codes = {d["customer"] for _n, d, _e in parsed if d.get("customer")}
+        serials = [d["serial"] for _n, d, _e in parsed if d.get("serial")]
+        models, customers, sites, existing, changeable = {}, {}, {}, {}, set()
+        for part in chunks(codes):
+            models.update({m.code: m for m in ProductModel.objects.filter(code__in=part)})
+        for part in chunks(customer_codes):
+            customers.update({c.code: c for c in Customer.objects.visible_to(self.user).filter(code__in=part)})
+        labels = {d["address"] for _n, d, _e in parsed if d.get("address")}
+        if labels:
+            for part in chunks([c.pk for c in customers.values()]):
+                for site in Address.objects.filter(customer_id__in=part, label__in=labels):
+                    sites[(site.customer_id, site.label)] = site
+        found = set()
+        for part in chunks(serials):
+            found.update(Device.objects.filter(serial__in=part).values_list("serial", flat=True))
+        if found:
+            for part in chunks(found):
+                existing.update({d.serial: d for d in Device.objects.filter(serial__in=part).select_related(
+                    "product_model", "customer", "address")})
+            allowed = self.config.queryset(self.user, "change")
+            for part in chunks(found):
+                changeable.update(allowed.filter(serial__in=part).values_list("serial", flat=True))
+        return models, customers, sites, existing, changeable
+
+    def prepare(self, parsed):
+        """Check every converted row. Returns (report, [(row number, device, is_new, before)]):
+        new devices as NewDevice, existing ones changed in memory; nothing is written."""
+        report = Report()
+        lookups = self._lookup_sets(parsed)
+        seen, ready = {}, []
+        for number, data, errors in parsed:
+            device, is_new, before = self._row(number, data, errors, seen, *lookups)
+            report.total += 1
+            if errors:
+                report.add_errors(errors)
+            elif is_new:
+                report.created += 1
+            else:
+                report.updated += 1
+            if len(report.preview) < PREVIEW_ROWS:
+                report.preview.append(self.preview_row(number, data, is_new, not errors))
+            if not errors:
+                ready.append((number, device, is_new, before))
+        return report, ready
+
+    def _row(self, number, data, errors, seen, models, customers, sites, existing, changeable):
+        def err(name, message):
+            errors.append(_error(number, self.label(name), message))
+
+        serial = data.get("serial", "")
+        if not serial:
+            err("serial", _("This field is required."))
+            return None, True, None
+        if seen.setdefault(serial, number) != number:
+            self.duplicate(seen, serial, number, "serial", errors)
+        device = existing.get(serial)
+        is_new = device is None
+        if not is_new and serial not in changeable:
+            err("serial", _("A record with this key exists, but you may not change it."))
+        elif is_new and not self.can_add:
+            err("serial", _("You may not add new records."))
+        if errors:
+            return None, is_new, None
+        before = None if is_new else {name: _plain(getattr(device, name)) for name in AUDITED}
+        device = NewDevice(serial) if is_new else device
+        old_site, old_customer = (None, None) if is_new else (device.address_id, device.customer_id)
+        for name in ("lot", "order_no", "remark", *DATES):
+            if name in data:
+                setattr(device, name, data[name])
+        if "product_model" in data or is_new:
+            model = models.get(data.get("product_model"))
+            if model is None:
+                err("product_model", self._missing("product_model", data["product_model"])
+                    if data.get("product_model") else _("This field is required."))
+            device.product_model = model
+        if "customer" in data:
+            customer = customers.get(data["customer"]) if data["customer"] else None
+            if data["customer"] and customer is None:
+                err("customer", self._missing("customer", data["customer"]))
+            device.customer = customer
+        if "address" in data:
+            site = sites.get((device.customer_id, data["address"])) if data["address"] else None
+            if data["address"] and site is None:
+                err("address", _("The customer has no site named “%(value)s”.") % {"value": data["address"]})
+            device.address = site
+        if "status" in data:
+            if not data["status"]:
+                err("status", _("This field is required."))
+            device.status = data["status"] or device.status
+        if errors:
+            return None, is_new, None
+        kind_given = bool(data.get("warranty_kind")) or ("warranty_kind" not in data and not is_new)
+        if data.get("warranty_kind"):
+            device.warranty_kind = data["warranty_kind"]
+        apply_device_defaults(device, kind_given=kind_given, site_changed=device.address_id != old_site,
+                              customer_changed=device.customer_id != old_customer, today=self.today)
+        if is_new:
+            _stamp(device, self.user)
+        if device.warranty_start and device.warranty_end and device.warranty_end < device.warranty_start:
+            err("warranty_end", _("The warranty end lies before the warranty start."))
+        return device, is_new, before
+
+    def _parse(self, rows, on_progress=None):
+        """[(row number, {field: Python value}, [errors])]: FastPipeline.read + convert in one
+        pass (the column plan is worked out once per distinct set of keys)."""
+        plans, parsed = {}, []
+        for number, raw in rows:
+            keys = tuple(raw)
+            plan = plans.get(keys)
+            if plan is None:
+                names = [self.resolve(k) for k in keys]
+                if None in names or len(set(names)) != len(names):
+                    plan = plans[keys] = False
+                else:
+                    for key, name in zip(keys, names, strict=True):
+                        self.labels.setdefault(name, str(key))
+                    plan = plans[keys] = [(key, name, self.converters[name]) for key, name in zip(keys, names,
+                                                                                               strict=True)]
+            if plan is False:  # unknown or repeated columns: the generic reading reports them
+                number, values, errors = self.read([(number, raw)])[0]
+                parsed.append((number, self.convert(number, values, errors), errors))
+                continue
+            data, errors = {}, []
+            for key, name, convert in plan:
+                try:
+                    data[name] = convert(raw[key])
+                except BadCell as exc:
+                    errors.append(_error(number, self.label(name), exc.message))
+            parsed.append((number, data, errors))
+            if on_progress and len(parsed) % PROGRESS_ROWS == 0:
+                on_progress(len(parsed))
+        return parsed
+
+    # -- the pipeline's interface (core.imports.validate_rows / apply_rows) -------------------------
+    def validate_all(self, rows, on_progress=None):
+        gc.disable()
+        try:
+            parsed = self._parse(rows, on_progress)
+            report, _ready = self.prepare(parsed)
+            if not report.errors:
+                self._save_cells(parsed)
+        finally:
+            gc.enable()
+        return report
+
+    def apply_all(self, rows, *, source, on_progress=None, on_done=None):
+        try:
+            gc.disable()  # 10^5 short-lived rows: the collector's full passes would cost more than they free
+            parsed = self._load_cells() or self._parse(rows)
+            report, ready = self.prepare(parsed)
+            if report.errors:
+                raise ImportFailed(_row_message(report.errors[0]))
+            with transaction.atomic():
+                self._write(ready, on_progress)
+                audit.record(
+                    actor=self.user, action="import", verb=self.config.key,
+                    message=_("Imported %(created)s new and %(updated)s changed %(what)s from “%(source)s”") % {
+                        "created": report.created, "updated": report.updated,
+                        "what": self.config.verbose_name_plural, "source": source},
+                )
+                if on_done:
+                    on_done(report)
+        finally:
+            gc.enable()
+            self._drop_cells()
+        return report
+
+    # -- writing ---------------------------------------------------------------------------------------
+    def _write(self, ready, on_progress):
+        now = timezone.now()
+        new = [(n, d) for n, d, is_new, _b in ready if is_new]
+        changed = [(n, d, b) for n, d, is_new, b in ready if not is_new]
+        actor_id = getattr(self.user, "pk", None)
+        for (_n, device), pk in zip(new, bulk.allocate_ids(Device, len(new)), strict=True):
+            device.pk = pk
+        v = bulk.Values()
+        stamp, date, source = v.datetime(now), v.date, str(self.source)
+        for start in range(0, len(new), BATCH):
+            bulk.insert(Device, INSERTED, [(
+                d.pk, d.serial, d.lot, d.product_model.pk, d.customer_id, d.address_id, d.region_id, v.decimal(d.lat),
+                v.decimal(d.lng), date(d.install_date), date(d.warranty_start), date(d.warranty_end),
+                str(d.warranty_kind), str(d.status), "", source, d.order_no, date(d.shipped_on), v.uuid(uuid.uuid4()),
+                d.remark, d.branch_id, d.department_id, d.outlet_id, actor_id, stamp, stamp)
+                for _n, d in new[start:start + BATCH]])
+            if on_progress:
+                on_progress(min(start + BATCH, len(new)))
+        self._check_scope(new)
+        for start in range(0, len(changed), BATCH):
+            batch = [d for _n, d, _b in changed[start:start + BATCH]]
+            for device in batch:
+                device.updated_at = now
+            Device.objects.bulk_update(batch, UPDATED)
+            if on_progress:
+                on_progress(len(new) + min(start + BATCH, len(changed)))
+        self._copy_boms([d for _n, d in new])
+        self._audit(new, changed, now)
+
+    def _check_scope(self, new):
+        """New devices must lie inside the importer's data scope (one query per chunk)."""
+        if not new or scope_q(Device, self.user) is None:
+            return
+        by_pk = {d.pk: n for n, d in new}
+        for part in chunks(by_pk):
+            visible = set(Device.objects.visible_to(self.user).filter(pk__in=part).values_list("pk", flat=True))
+            outside = [pk for pk in part if pk not in visible]
+            if outside:
+                raise ImportFailed(_row_message(_error(by_pk[outside[0]], "", _(
+                    "The record would lie outside your data scope (branch/department)."))))
+
+    def _copy_boms(self, devices):
+        """The BOM instances of the new devices (quantities per device), ids allocated up front
+        so that sub-parts point at their parent line."""
+        lines_of = {}
+        for device in devices:
+            if device.product_model_id not in lines_of:
+                lines_of[device.product_model_id] = bom_lines(device.product_model)
+        total = sum(len(lines_of[d.product_model_id]) for d in devices)
+        ids = iter(bulk.allocate_ids(DevicePart, total))
+        v, rows, today = bulk.Values(), [], timezone.localdate()
+        stamp, fitted = v.datetime(timezone.now()), str(DevicePart.Status.FITTED)
+        milli = Decimal("0.001")
+        template = {pk: [(line.pk, line.parent_id, line.part_id, v.decimal(line.extended_quantity.quantize(milli)),
+                          line.position)
+                         for line in lines] for pk, lines in lines_of.items()}
+        for device in devices:
+            fitted_on = v.date(device.install_date or device.shipped_on or today)
+            made = {}
+            for line_pk, parent_pk, part_id, quantity, position in template[device.product_model_id]:
+                pk = made[line_pk] = next(ids)
+                rows.append((pk, device.pk, made.get(parent_pk), part_id, quantity, "", position, fitted_on, None,
+                             fitted, stamp, stamp))
+        fields = ("id", "device", "parent", "part", "quantity", "part_serial", "position", "fitted_on", "removed_on",
+                  "status", "created_at", "updated_at")
+        for start in range(0, len(rows), BATCH * 4):
+            bulk.insert(DevicePart, fields, rows[start:start + BATCH * 4])
+
+    def _audit(self, new, changed, now):
+        """One audit event per batch of up to BATCH devices, naming their serials (and, for
+        changed devices, what changed): a per-device event for 10^5 rows cost more than the
+        import target allows on PostgreSQL (each event row is another foreign-key check)."""
+        ctx = context.current()
+        ct = ContentType.objects.get_for_model(Device).pk
+        actor = self.user if getattr(self.user, "is_authenticated", False) else None
+        values = bulk.Values()
+        head = (values.datetime(now), actor.pk if actor else None, (str(actor) if actor else "")[:150], ctx.ip,
+                ctx.request_id)
+        rows = []
+        for start in range(0, len(new), BATCH):
+            serials = [d.serial for _n, d in new[start:start + BATCH]]
+            rows.append((*head, "create", "import", ct, "", _("%(count)s devices") % {"count": len(serials)},
+                         values.json({"serials": serials}), _batch_message(serials), None))
+        for start in range(0, len(changed), BATCH):
+            batch = changed[start:start + BATCH]
+            changes = {d.serial: audit.diff(before, {name: _plain(getattr(d, name)) for name in AUDITED})
+                       for _n, d, before in batch}
+            changes = {serial: diff for serial, diff in changes.items() if diff}
+            if changes:
+                rows.append((*head, "update", "import", ct, "", _("%(count)s devices") % {"count": len(changes)},
+                             values.json(changes), _batch_message(list(changes)), None))
+        fields = ("at", "actor", "actor_name", "ip", "request_id", "action", "verb", "content_type", "object_id",
+                  "object_repr", "changes", "message", "branch")
+        bulk.insert(AuditEvent, fields, rows)
+
+
+def _batch_message(serials):
+    shown = "、".join(serials[:10])
+    more = _(" and %(count)s more") % {"count": len(serials) - 10} if len(serials) > 10 else ""
+    return (_("Imported devices %(serials)s%(more)s") % {"serials": shown, "more": more})[:255]
+
+
+# -- shipments -----------------------------------------------------------------------------------------------
+class ShipmentImportPipeline(FastPipeline):
+    """ERP shipment lines, upserted by (serial, order no.); each line links or registers its
+    device through shipment_upsert (so every line and device gets its own audit event)."""
+
+    required_columns = ("serial", "order_no", "shipped_on")
+
+    def prepare(self, rows):
+        from xiuhao.catalog.models import ProductModel
+
+        report, ready, parsed = Report(), [], []
+        for number, values, errors in self.read(rows):
+            parsed.append((number, self.convert(number, values, errors), errors))
+        pairs = [(d.get("serial"), d.get("order_no")) for _n, d, _e in parsed]
+        serials = {s for s, _o in pairs if s}
+        known_devices, existing, changeable = set(), set(), set()
+        for part in chunks(serials):
+            known_devices.update(Device.objects.filter(serial__in=part).values_list("serial", flat=True))
+            existing.update(Shipment.objects.filter(serial__in=part).values_list("serial", "order_no"))
+        if existing:
+            allowed = self.config.queryset(self.user, "change")
+            for part in chunks({s for s, _o in existing}):
+                changeable.update(allowed.filter(serial__in=part).values_list("serial", "order_no"))
+        codes = {d.get("product_code") for _n, d, _e in parsed if d.get("product_code")}
+        models = set()
+        for part in chunks(codes):
+            models.update(ProductModel.objects.filter(code__in=part).values_list("code", flat=True))
+        seen = {}
+        for number, data, errors in parsed:
+            for name in self.required_columns:
+                if data.get(name) in (None, ""):
+                    errors.append(_error(number, self.label(name), _("This field is required.")))
+            key = (data.get("serial") or "", data.get("order_no") or "")
+            is_new = key not in existing
+            if all(key) and not errors:
+                self.duplicate(seen, key, number, "order_no", errors)
+                if not is_new and key not in changeable:
+                    errors.append(_error(number, self.label("serial"),
+                                         _("A record with this key exists, but you may not change it.")))
+                if is_new and not self.can_add:
+                    errors.append(_error(number, self.label("serial"), _("You may not add new records.")))
+                if key[0] not in known_devices:
+                    if data.get("product_code") in models:
+                        known_devices.add(key[0])  # registered by this row; later rows link to it
+                    else:
+                        errors.append(_error(number, self.label("product_code"), _(
+                            "No product model with model code “%(value)s”; a new serial needs a known model.")
+                            % {"value": data.get("product_code") or ""}))
+            report.total += 1
+            if errors:
+                report.add_errors(errors)
+            elif is_new:
+                report.created += 1
+            else:
+                report.updated += 1
+            if len(report.preview) < PREVIEW_ROWS:
+                report.preview.append(self.preview_row(number, data, is_new, not errors))
+            if not errors:
+                ready.append((number, data))
+        return report, ready
+
+    def validate_all(self, rows, on_progress=None):
+        return self.prepare(rows)[0]
+
+    def apply_all(self, rows, *, source, on_progress=None, on_done=None):
+        from xiuhao.core.errors import ServiceError
+        from xiuhao.core.imports import _service_error_message
+
+        from .services import shipment_upsert
+
+        report, ready = self.prepare(rows)
+        if report.errors:
+            raise ImportFailed(_row_message(report.errors[0]))
+        with transaction.atomic():
+            for index, (number, data) in enumerate(ready, start=1):
+                try:
+                    shipment_upsert(actor=self.user, data=data)
+                except ServiceError as exc:
+                    raise ImportFailed(_row_message(_error(number, "", _service_error_message(self, exc)))) from exc
+                if on_progress and index % 200 == 0:
+                    on_progress(index)
+            audit.record(
+                actor=self.user, action="import", verb=self.config.key,
+                message=_("Imported %(created)s new and %(updated)s changed %(what)s from “%(source)s”") % {
+                    "created": report.created, "updated": report.updated,
+                    "what": self.config.verbose_name_plural, "source": source},
+            )
+            if on_done:
+                on_done(report)
+        return report

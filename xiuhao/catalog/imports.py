@@ -1,0 +1,286 @@
+"""Import pipelines of the catalogue's composite-key models, plugged into the platform's import
+(core.imports: upload → preview with per-row errors → all-or-nothing apply, JSON bulk API).
+
+* Fault codes are identified by (category, type, code), mileage bands by (fee standard, from km).
+* BOM lines by (product model, parent part, part): several products' BOMs in one sheet, columns
+  产品型号编码 / 上级备件编码 (blank = top level) / 备件编码 / 单位用量 / 位置. A parent part is
+  looked up in that product's stored BOM or in an earlier row of the same file.
+"""
+
+import copy
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+
+from xiuhao.core.errors import ValidationFailed
+from xiuhao.core.imports import RowOutcome, RowPipeline, _error, _norm, _text
+
+from .models import BomLine, MileageBand, Part, ProductModel
+from .services import check_band
+
+
+class _NamedRows(RowPipeline):
+    """Shared: map a row's source keys to field names, with the platform's column errors."""
+
+    extra_aliases: dict = {}
+
+    def _aliases(self):
+        aliases = super()._aliases()
+        for alias, name in self.extra_aliases.items():
+            aliases.setdefault(_norm(alias), name)
+        return aliases
+
+    def _named(self, number, raw, out):
+        values = {}
+        for key, value in raw.items():
+            name = self.resolve(key)
+            if name is None:
+                out.errors.append(_error(number, key, _("Unknown column “%(name)s”.") % {"name": key}))
+            elif name in values:
+                out.errors.append(_error(number, key, _("The column “%(name)s” appears twice.") % {"name": key}))
+            else:
+                self.labels.setdefault(name, str(key))
+                values[name] = value
+        out.raw = {name: _text(v) for name, v in values.items()}
+        return values
+
+    def map_headers(self, keys, row=1):
+        positions, errors = super().map_headers(keys, row)
+        present = {name for _index, name in positions}
+        for name in self.required_columns:
+            if name != self.key and name not in present:
+                errors.append(_error(row, self.header(name), _(
+                    "The column “%(name)s” is missing; it identifies the records.") % {"name": self.header(name)}))
+        return positions, errors
+
+
+class CompositeKeyPipeline(_NamedRows):
+    """Upsert by several columns together (`key_fields`) through the config's form and services."""
+
+    key_fields: tuple = ()
+
+    @property
+    def required_columns(self):
+        return self.key_fields
+
+    def check(self, number, raw, *, validate_model=True) -> RowOutcome:
+        out = RowOutcome(row=number)
+
+        def err(name, message):
+            out.errors.append(_error(number, self.label(name), message))
+
+        values = self._named(number, raw, out)
+        for name in self.key_fields:
+            if not _text(values.get(name)):
+                err(name, _("This field is required."))
+        if out.errors:
+            return out
+        data, _deferred, failed = self._form_data(values, err, number, defer=False)
+        if failed & set(self.key_fields):
+            return out
+        lookup = self._key_lookup(data, err)
+        if lookup is None:
+            return out
+        out.key = " / ".join(_text(values[n]) for n in self.key_fields)
+        first = self.seen.setdefault("__key__", {}).setdefault(tuple(lookup.values()), number)
+        if first != number:
+            err(self.key, _("“%(value)s” also appears in row %(row)s.") % {"value": out.key, "row": first})
+            return out
+        existing = self.config.queryset(self.user, "change").filter(**lookup).first()
+        if existing is None and self.model._default_manager.filter(**lookup).exists():
+            err(self.key, _("A record with this key exists, but you may not change it."))
+            return out
+        if existing is None and not self.can_add:
+            err(self.key, _("You may not add new records."))
+            return out
+        out.instance = existing
+        form = self.config.form(data, instance=existing, user=self.user)
+        self._fit(form, [n for n in values if n not in failed])
+        if not form.is_valid():
+            for name, messages in form.errors.items():
+                for message in messages:
+                    err(name, message)
+        if out.errors:
+            return out
+        out.data = form.service_data()
+        out.cleaned = dict(form.cleaned_data)
+        if validate_model:
+            self._full_clean(out, existing, set(), err)
+            if not out.errors:
+                self.check_rules(out, existing, err)
+        return out
+
+    def _key_lookup(self, data, err):
+        """{attname: value} of the key columns as the database compares them ("30" and "30.0" km
+        are one key); None after reporting a value that cannot be a key."""
+        lookup = {}
+        for name in self.key_fields:
+            f = self.fields[name]
+            try:
+                lookup[f.attname] = f.target_field.to_python(data[name]) if f.is_relation else f.to_python(data[name])
+            except DjangoValidationError as exc:
+                for message in exc.messages:
+                    err(name, message)
+                return None
+        return lookup
+
+    def check_rules(self, out, existing, err):
+        """Rules of the model's services worth reporting per row before anything is written."""
+
+
+class FaultCodePipeline(CompositeKeyPipeline):
+    """Fault codes by (category, type, code)."""
+
+    key_fields = ("category", "kind", "code")
+
+
+class MileageBandPipeline(CompositeKeyPipeline):
+    """Mileage bands by (fee standard code, from km); overlaps with stored bands are row errors."""
+
+    key_fields = ("fee_standard", "from_km")
+
+    def check_rules(self, out, existing, err):
+        band = copy.copy(existing) if existing is not None else MileageBand()
+        for name, value in out.data.items():
+            setattr(band, name, value)
+        try:
+            check_band(band)
+        except ValidationFailed as exc:
+            for name, messages in exc.fields.items():
+                for message in messages:
+                    err(name, message)
+
+
+class BomPipeline(_NamedRows):
+    """Upsert BOM lines by (product model, parent part, part). A line is identified inside its
+    product by the parts on its path from the top (the "identity"), e.g. (frame, tube)."""
+
+    extra_aliases = {
+        "产品型号编码": "product_model", "product model code": "product_model",
+        "上级备件编码": "parent", "上级备件": "parent", "parent part code": "parent", "parent part": "parent",
+        "备件编码": "part", "part code": "part",
+    }
+    required_columns = ("product_model", "part")
+
+    def __init__(self, config, user):
+        super().__init__(config, user)
+        self.products = {}  # code -> ProductModel | None
+        self.parts = {}  # code -> Part | None
+        self.trees = {}  # product pk -> {identity: BomLine | None (created by an earlier row)}
+        self.rows_by_identity = {}  # (product pk, identity) -> first row
+
+    def _product(self, code):
+        if code not in self.products:
+            self.products[code] = ProductModel.objects.visible_to(self.user).filter(code=code).first()
+        return self.products[code]
+
+    def _part(self, code):
+        if code not in self.parts:
+            self.parts[code] = Part.objects.visible_to(self.user).filter(code=code).first()
+        return self.parts[code]
+
+    def _tree(self, product):
+        if product.pk not in self.trees:
+            lines = {line.pk: line for line in BomLine.objects.filter(product_model=product)}
+            tree = {}
+            for line in lines.values():
+                identity, node, seen = [], line, set()
+                while node is not None and node.pk not in seen:
+                    seen.add(node.pk)
+                    identity.insert(0, node.part_id)
+                    node = lines.get(node.parent_id)
+                tree[tuple(identity)] = line
+            self.trees[product.pk] = tree
+        return self.trees[product.pk]
+
+    def _line(self, product, identity):
+        """The stored line of `identity` (an earlier row of this import wrote it meanwhile)."""
+        tree = self._tree(product)
+        if tree.get(identity) is None:
+            parent = self._line(product, identity[:-1]) if len(identity) > 1 else None
+            tree[identity] = BomLine.objects.get(product_model=product, parent=parent, part_id=identity[-1])
+        return tree[identity]
+
+    def check(self, number, raw, *, validate_model=True) -> RowOutcome:
+        out = RowOutcome(row=number)
+
+        def err(name, message):
+            out.errors.append(_error(number, self.label(name), message))
+
+        values = self._named(number, raw, out)
+        codes = {name: _text(values.get(name)) for name in ("product_model", "parent", "part")}
+        for name in ("product_model", "part"):
+            if not codes[name]:
+                err(name, _("This field is required."))
+        if out.errors:
+            return out
+        product = self._product(codes["product_model"])
+        if product is None:
+            err("product_model", _("No product model with code “%(code)s”.") % {"code": codes["product_model"]})
+        part = self._part(codes["part"])
+        if part is None:
+            err("part", _("No spare part with code “%(code)s”.") % {"code": codes["part"]})
+        parent_part = self._part(codes["parent"]) if codes["parent"] else None
+        if codes["parent"] and parent_part is None:
+            err("parent", _("No spare part with code “%(code)s”.") % {"code": codes["parent"]})
+        quantity = self._quantity(values, err)
+        position = _text(values.get("position"))
+        if len(position) > 50:
+            err("position", _("At most 50 characters."))
+        if out.errors:
+            return out
+        out.key = " / ".join(c for c in (codes["product_model"], codes["parent"], codes["part"]) if c)
+        tree = self._tree(product)
+        parent_identity = ()
+        if parent_part is not None:
+            candidates = [i for i in tree if i[-1] == parent_part.pk]
+            if not candidates:
+                err("parent", _("The parent part %(parent)s is not in the BOM of %(product)s (nor in an earlier row).")
+                    % {"parent": codes["parent"], "product": codes["product_model"]})
+                return out
+            if len(candidates) > 1:
+                err("parent", _("The parent part %(parent)s appears several times in the BOM of %(product)s; "
+                                "the line cannot be placed.") % {"parent": codes["parent"], "product": codes["product_model"]})
+                return out
+            parent_identity = candidates[0]
+        if part.pk in parent_identity:
+            err("part", _("Part %(part)s would appear twice on one path of the BOM (a cycle).") % {"part": codes["part"]})
+            return out
+        identity = (*parent_identity, part.pk)
+        first = self.rows_by_identity.setdefault((product.pk, identity), number)
+        if first != number:
+            err("part", _("“%(value)s” also appears in row %(row)s.") % {"value": out.key, "row": first})
+            return out
+        existing = tree.get(identity)
+        if existing is None and not self.can_add:
+            err("part", _("You may not add new records."))
+            return out
+        out.instance = existing
+        data = {"product_model": product, "part": part, "position": position}
+        if quantity is not None:
+            data["quantity"] = quantity
+        elif existing is None:
+            data["quantity"] = Decimal("1")
+        if not validate_model:  # applying: earlier rows are written, the parent line exists
+            data["parent"] = self._line(product, parent_identity) if parent_identity else None
+        if existing is None:
+            tree[identity] = None  # later rows may hang under this one
+        if "position" not in values and existing is not None:
+            data.pop("position")
+        out.data = data
+        return out
+
+    def _quantity(self, values, err):
+        if "quantity" not in values or _text(values.get("quantity")) == "":
+            return None
+        try:
+            quantity = Decimal(_text(values["quantity"]))
+        except (InvalidOperation, ValueError):
+            err("quantity", _("Enter a number."))
+            return None
+        if not quantity.is_finite() or quantity <= 0:
+            err("quantity", _("The quantity must be greater than 0."))
+        elif quantity != quantity.quantize(Decimal("0.001")) or quantity >= Decimal("1e9"):
+            err("quantity", _("At most 3 decimal places and 9 digits before the point."))
+        return quantity

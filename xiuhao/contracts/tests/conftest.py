@@ -1,0 +1,33 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
+
+CLERK_PERMS = [f"contracts.{a}_{m}" for m in ("contract", "contractdevice", "paymentplan", "counterreading",
+                                                "contractchange", "contractalert")
+               for a in ("view", "add", "change", "delete")] + ["assets.view_device", "customers.view_customer"]
+
+
+def days(n):
+    """A date `n` days from today (the services read today from the clock)."""
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def branch(db):
+    return BranchFactory()
+
+
+@pytest.fixture
+def clerk(branch):
+    """A contract clerk of `branch` who may do everything with contracts there."""
+    user = UserFactory(branch=branch)
+    grant(user, *CLERK_PERMS, data_scope="branch")
+    return user
