@@ -37,7 +37,7 @@ def user(username):
 def test_loads_fast_and_twice_without_duplicates():
     started = time.monotonic()
     first = load()
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30  # every app's demo: customers, ~1,000 devices, contracts
     assert "Demo data loaded" in first
     counts = {m: m.objects.count() for m in MODELS}
 
@@ -187,8 +187,10 @@ def test_writes_are_in_the_audit_log(loaded):
         events = AuditEvent.objects.filter(object_id=str(obj.pk), action="create",
                                            content_type__app_label=model._meta.app_label)
         assert events.exists(), model
-    # all from one load, stamped with one request id
-    assert AuditEvent.objects.values("request_id").distinct().count() == 1
+    # all from one load: one request id per app's demo
+    from xiuhao.org.management.commands.load_demo import DEMO_MODULES
+
+    assert AuditEvent.objects.values("request_id").distinct().count() <= len(DEMO_MODULES)
 
 
 def test_regions_used_exist():
