@@ -19,6 +19,8 @@ class AuditEventFilterSet(ScopedFilterSet):
         queryset=ContentType.objects.filter(app_label__in=["org", "core"]), label=_("record type")
     )
     object_id = django_filters.CharFilter(label=_("record ID"))
+    # A text match: an exact filter hands any text to PostgreSQL's inet type, which refuses it.
+    ip = django_filters.CharFilter(field_name="ip", lookup_expr="icontains", label=_("IP address"))
 
     class Meta:
         model = AuditEvent
