@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "xiuhao.catalog",
     "xiuhao.assets",
     "xiuhao.contracts",
+    "xiuhao.workflow",
+    "xiuhao.tasks",
 ]
 
 MIDDLEWARE = [

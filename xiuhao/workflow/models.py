@@ -1,0 +1,95 @@
+"""Process definitions (BPMN 2.0 files, versioned) and the running instances of them.
+
+A definition is identified by its `key` (the BPMN process id, e.g. "announcement_approval"); every
+upload of a new file makes a new `version`, and exactly one version per key is current — new
+instances start on it, running instances keep the version they started on. An instance keeps the
+whole SpiffWorkflow state as JSON (`state`), written in the same transaction as the Task rows its
+ready user tasks become."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xiuhao.core.models import OwnedModel, TimeStampedModel
+from xiuhao.core.scope import ScopedManager, ScopeFields
+
+
+class ProcessDefinition(TimeStampedModel):
+    key = models.CharField(_("process key"), max_length=100)
+    name = models.CharField(_("name"), max_length=200)
+    version = models.PositiveIntegerField(_("version"))
+    is_current = models.BooleanField(_("current version"), default=False)
+    bpmn_xml = models.TextField(_("BPMN 2.0 XML"))
+    checksum = models.CharField(_("checksum"), max_length=64, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(_("source"), max_length=255, blank=True,
+                              help_text=_("The file shipped in the repository, or empty for an upload."))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    # Reference data shared by the company: no data scope.
+
+    class Meta:
+        verbose_name = _("process definition")
+        verbose_name_plural = _("process definitions")
+        ordering = ["key", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="process_definition_key_version"),
+            # One current version per key, settled by the database when two uploads race.
+            models.UniqueConstraint(fields=["key"], condition=Q(is_current=True), name="process_definition_one_current"),
+        ]
+        permissions = [("export_processdefinition", _("Can export process definitions"))]
+
+    def __str__(self):
+        return f"{self.name} v{self.version}"
+
+
+class ProcessInstance(OwnedModel):
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")  # has ready or waiting steps → COMPLETED, CANCELLED, ERROR
+        COMPLETED = "completed", _("Completed")  # reached an end event; final
+        CANCELLED = "cancelled", _("Cancelled")  # stopped by a person, with a reason; final
+        ERROR = "error", _("Error")  # a service task failed; an administrator may retry → RUNNING
+
+    MOVES = {
+        Status.RUNNING: {Status.COMPLETED, Status.CANCELLED, Status.ERROR},
+        Status.ERROR: {Status.RUNNING, Status.CANCELLED},
+        Status.COMPLETED: set(),
+        Status.CANCELLED: set(),
+    }
+
+    definition = models.ForeignKey(ProcessDefinition, verbose_name=_("process"), on_delete=models.PROTECT,
+                                   related_name="instances")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RUNNING)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    # What the process is about (a service request, an announcement, ...).
+    content_type = models.ForeignKey(ContentType, verbose_name=_("record type"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(_("record ID"), max_length=64, blank=True)
+    subject = GenericForeignKey("content_type", "object_id")
+    state = models.JSONField(_("engine state"), default=dict, editable=False)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    # Earliest timer of the instance, so the timer job reads only the instances that are due.
+    next_timer_at = models.DateTimeField(_("next timer"), null=True, blank=True)
+
+    objects = ScopedManager()
+    scope_fields = ScopeFields(branch="branch", department="department", owner="created_by")
+
+    class Meta:
+        verbose_name = _("process instance")
+        verbose_name_plural = _("process instances")
+        ordering = ["-started_at", "-pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="process_instance_subject"),
+            models.Index(fields=["status", "next_timer_at"], name="process_instance_timers"),
+        ]
+        permissions = [("export_processinstance", _("Can export process instances"))]
+
+    def __str__(self):
+        return self.title or f"{self.definition.name} #{self.pk}"
