@@ -33,6 +33,8 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("xiuhao.org.urls")),
     path("", include("xiuhao.core.page_urls")),
+    path("", include("xiuhao.tasks.urls")),
+    path("", include("xiuhao.workflow.urls")),
     path("regions/", include("xiuhao.org.regions_urls")),
     path("captcha/", include("captcha.urls")),
     path("api/v1/", include(api_patterns)),

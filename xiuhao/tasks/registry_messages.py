@@ -1,0 +1,1 @@
+"""Registry declarations of messages and announcements."""

@@ -1,0 +1,1 @@
+"""Registry declarations of tasks, task events and engineer states."""

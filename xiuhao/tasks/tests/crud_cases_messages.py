@@ -1,0 +1,1 @@
+"""CRUD/data-scope cases of messages and announcements (core/tests harness)."""

@@ -1,0 +1,1 @@
+"""CRUD/data-scope cases of the task models (core/tests harness)."""

@@ -1,0 +1,3 @@
+"""Pages of my messages and announcements."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of my tasks, the grab pool and the boards."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Page URLs of the process definitions and the viewer."""
+
+urlpatterns = []
