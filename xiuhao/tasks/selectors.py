@@ -1,0 +1,181 @@
+"""Reads of the Task Centre, always scoped: my tasks, the grab pool 抢任务, the boards.
+
+Pool eligibility (who may claim a POOL task) — every condition the task names must hold:
+- candidate role: the user holds the role (active);
+- candidate department: the user's department is that department *or lies below it* (a task
+  offered to 服务部 is offered to its sub-teams too);
+- candidate region: the user's active engineer profile serves a region that covers the task's
+  region (an engineer for 广东省深圳市 may claim tasks in every county of Shenzhen);
+- candidate skill: the user's engineer profile has the skill;
+- outlet: an outlet's task is for that outlet's users only, and outlet users claim only their
+  outlet's tasks.
+And the task must be *offered* to the user: it belongs to the user's branch (or to no branch), or
+it names a candidate department or region (that says where it is offered, across branches — the
+grab pool of engineers serving a region), or it lies within their data scope
+(`Task.objects.visible_to`, e.g. a head office user with "all data").
+"""
+
+import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from xiuhao.core.scope import scope_q
+
+from .models import EngineerState, Task
+
+LIST_RELATED = ["assignee", "branch", "department", "candidate_role", "candidate_department", "candidate_region",
+                "candidate_skill", "outlet", "created_by"]
+
+
+def _ancestor_department_ids(user):
+    if not user.department_id:
+        return []
+    path = user.department.path or f"/{user.department_id}/"
+    return [int(p) for p in path.strip("/").split("/") if p.isdigit()]
+
+
+def _engineer(user):
+    from xiuhao.org.models import Engineer, Status
+
+    return (Engineer.objects.filter(user=user, status=Status.ACTIVE).prefetch_related("regions")
+            .first())
+
+
+def eligibility_q(user) -> Q:
+    """The candidate conditions of POOL tasks that `user` meets (see the module doc)."""
+    from xiuhao.org.models import EngineerSkill
+
+    roles = [r.pk for r in user.active_roles()]
+    q = Q(candidate_role__isnull=True) | Q(candidate_role__in=roles)
+    q &= Q(candidate_department__isnull=True) | Q(candidate_department__in=_ancestor_department_ids(user))
+    engineer = _engineer(user)
+    region_q = Q(candidate_region__isnull=True)
+    skill_ids = []
+    if engineer is not None:
+        for region in engineer.regions.all():
+            # The task's region lies inside one the engineer serves (org.regions.covered_q seen
+            # from the other side).
+            region_q |= Q(candidate_region__prefix__startswith=region.prefix)
+        skill_ids = list(EngineerSkill.objects.filter(engineer=engineer).values_list("skill_id", flat=True))
+    q &= region_q
+    q &= Q(candidate_skill__isnull=True) | Q(candidate_skill__in=skill_ids)
+    q &= Q(outlet=user.outlet_id) if user.outlet_id else Q(outlet__isnull=True)
+    return q
+
+
+def offered_q(user) -> Q:
+    """Pool tasks offered to `user` beyond their data scope (see the module doc)."""
+    named_place = Q(candidate_department__isnull=False) | Q(candidate_region__isnull=False)
+    same_branch = Q(branch__isnull=True) | Q(branch=user.branch_id) if user.branch_id else Q(branch__isnull=True)
+    return named_place | same_branch
+
+
+def pool_for(user):
+    """POOL tasks `user` may claim."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Task.objects.none()
+    scope = scope_q(Task, user)
+    if user.outlet_id:  # outlet users never reach beyond their outlet
+        offered = Q(outlet=user.outlet_id)
+    elif scope is None:
+        offered = Q()
+    else:
+        offered = scope | offered_q(user)
+    return (Task.objects.filter(status=Task.Status.POOL).filter(eligibility_q(user)).filter(offered)
+            .select_related(*LIST_RELATED))
+
+
+def may_claim(user, task) -> bool:
+    return pool_for(user).filter(pk=task.pk).exists()
+
+
+def my_open_tasks(user):
+    """The user's open tasks, most urgent first: due soonest (no due time last), then priority."""
+    from django.db.models import F
+
+    return (Task.objects.filter(assignee=user, status=Task.Status.OPEN).select_related(*LIST_RELATED)
+            .order_by(F("due_at").asc(nulls_last=True), "-priority", "created_at", "pk"))
+
+
+def counts_by_kind(qs) -> dict:
+    return dict(qs.order_by().values_list("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+
+
+def open_task_count(user) -> int:
+    if user is None or not user.is_authenticated:
+        return 0
+    return Task.objects.filter(assignee=user, status=Task.Status.OPEN).count()
+
+
+def task_for_page(user, pk):
+    """A task the user may look at: their own (now or before), one they may claim, or one within
+    their data scope (managers). None otherwise."""
+    base = Task.objects.select_related(*LIST_RELATED, "previous_assignee", "completed_by", "content_type")
+    task = base.filter(pk=pk).first()
+    if task is None:
+        return None
+    if task.assignee_id == user.pk or task.created_by_id == user.pk:
+        return task
+    if task.status == Task.Status.POOL and may_claim(user, task):
+        return task
+    if task.events.filter(Q(from_user=user) | Q(to_user=user) | Q(actor=user)).exists():
+        return task  # someone who had it once can read its history
+    if Task.objects.visible_to(user).filter(pk=pk).exists():
+        return task
+    return None
+
+
+def is_overdue(task, now=None):
+    return task.status == Task.Status.OPEN and task.due_at is not None and task.due_at < (now or timezone.now())
+
+
+# -- boards -----------------------------------------------------------------------------------------
+def week_days(start: datetime.date):
+    return [start + datetime.timedelta(days=i) for i in range(7)]
+
+
+def employee_board(*, user, employees, start: datetime.date, filters=None):
+    """Per employee × day of the week starting `start`: tasks created that day and assigned to the
+    employee — open, done (on that day) and overdue (due that day, still open now) counts.
+    Only tasks within `user`'s data scope count."""
+    tz = timezone.get_current_timezone()
+    begin = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+    end = begin + datetime.timedelta(days=7)
+    qs = Task.objects.visible_to(user).filter(assignee__in=[e.pk for e in employees])
+    if filters:
+        qs = qs.filter(**filters)
+    now = timezone.now()
+    cells = {}
+
+    def add(uid, day, key, n):
+        cells.setdefault((uid, day), {"open": 0, "done": 0, "overdue": 0})[key] += n
+
+    from django.db.models.functions import TruncDate
+
+    for uid, day, n in (qs.filter(status=Task.Status.OPEN, created_at__gte=begin, created_at__lt=end)
+                        .annotate(day=TruncDate("created_at", tzinfo=tz)).order_by()
+                        .values_list("assignee", "day").annotate(n=Count("pk"))):
+        add(uid, day, "open", n)
+    for uid, day, n in (qs.filter(status=Task.Status.DONE, completed_at__gte=begin, completed_at__lt=end)
+                        .annotate(day=TruncDate("completed_at", tzinfo=tz)).order_by()
+                        .values_list("assignee", "day").annotate(n=Count("pk"))):
+        add(uid, day, "done", n)
+    for uid, day, n in (qs.filter(status=Task.Status.OPEN, due_at__gte=begin, due_at__lt=min(end, now))
+                        .filter(due_at__lt=now)
+                        .annotate(day=TruncDate("due_at", tzinfo=tz)).order_by()
+                        .values_list("assignee", "day").annotate(n=Count("pk"))):
+        add(uid, day, "overdue", n)
+    return cells
+
+
+def engineer_states(user, qs=None):
+    """Engineers within `user`'s scope with their state (engineers without a state row show as
+    off duty)."""
+    from xiuhao.org.models import Engineer, Status
+
+    engineers = (qs if qs is not None else Engineer.objects.visible_to(user).filter(status=Status.ACTIVE)
+                 ).select_related("user", "user__department", "user__branch")
+    states = {s.user_id: s for s in EngineerState.objects.filter(user__in=[e.user_id for e in engineers])
+              .select_related("task")}
+    return [(engineer, states.get(engineer.user_id)) for engineer in engineers]

@@ -1,0 +1,465 @@
+"""Writes of the Task Centre: create, claim 抢任务, complete, transfer 转派, return 退回, urge 催单,
+reassign, cancel; the engineers' state.
+
+Every move is a conditional UPDATE on the status (and assignee) that was read, so that of two
+people acting on one task at once exactly one wins — the database settles the race, the loser
+gets a Conflict with a plain message. Each move writes a TaskEvent and an audit event in the same
+transaction; notifications leave after commit (core.notify).
+
+`actor=None` means the system (the process engine, a job): permission checks are skipped.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiuhao.core import audit
+from xiuhao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from xiuhao.core.notify import notify
+
+from . import selectors
+from .models import EngineerState, Priority, Task, TaskEvent
+from .types import GENERIC, get_task_type
+
+URGE_INTERVAL = timezone.timedelta(minutes=10)  # one urge per task per 10 minutes is enough
+CANDIDATE_FIELDS = ("candidate_role", "candidate_department", "candidate_region", "candidate_skill")
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+def _is_user(actor):
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def _invalid(field, message):
+    return ValidationFailed(fields={field: [message]})
+
+
+def _reason(reason, field="reason"):
+    reason = (reason or "").strip()
+    if not reason:
+        raise _invalid(field, _("Please give a reason."))
+    return reason[:255]
+
+
+def task_link(task):
+    try:
+        return reverse("tasks_work", kwargs={"pk": task.pk})
+    except NoReverseMatch:
+        return task.url or ""
+
+
+def _event(task, action, actor, *, from_user=None, to_user=None, reason=""):
+    return TaskEvent.objects.create(task=task, action=action, actor=actor if _is_user(actor) else None,
+                                    from_user=from_user, to_user=to_user, reason=(reason or "")[:255])
+
+
+def _audit(actor, task, verb, changes, message=""):
+    audit.record(actor=actor, action="update", obj=task, verb=verb, changes=changes, message=message)
+
+
+def _fresh(task):
+    fresh = Task.objects.select_related("assignee", "created_by").filter(pk=task.pk).first()
+    if fresh is None:
+        raise NotFound()
+    return fresh
+
+
+def _sync(task, fresh):
+    """Copy the stored row onto the caller's instance (callers keep using their object)."""
+    for f in Task._meta.concrete_fields:
+        setattr(task, f.attname, getattr(fresh, f.attname))  # a changed FK id drops the cached object
+    return task
+
+
+def _refuse(task):
+    """The plain message for a move on a task that is no longer where the actor saw it."""
+    if task.status == Task.Status.DONE:
+        return Conflict(_("This task has already been completed."))
+    if task.status == Task.Status.CANCELLED:
+        return Conflict(_("This task has been cancelled."))
+    if task.status == Task.Status.OPEN and task.assignee_id:
+        return Conflict(_("This task has already been claimed by %(name)s.") % {"name": task.assignee})
+    return Conflict(_("This task is waiting in the pool; claim it first."))
+
+
+def _must_be_assignee(actor, task):
+    if task.status != Task.Status.OPEN:
+        raise _refuse(task)
+    if task.assignee_id != actor.pk:
+        raise PermissionDenied(_("This task is assigned to %(name)s, not to you.") % {"name": task.assignee})
+
+
+def _active_user(user, field):
+    User = get_user_model()
+    if user is None:
+        raise _invalid(field, _("Please choose a person."))
+    if not isinstance(user, User):
+        user = User.objects.filter(pk=user).first()
+    if user is None or not user.is_active:
+        raise _invalid(field, _("This person does not exist or is no longer active."))
+    return user
+
+
+def _may_hand_to(actor, to_user):
+    """Whom a user may pass a task to: people within their data scope or their own branch; outlet
+    users only within their outlet."""
+    if actor is None or actor.is_superuser:
+        return True
+    if actor.outlet_id:
+        return to_user.outlet_id == actor.outlet_id
+    if actor.branch_id and to_user.branch_id == actor.branch_id and not to_user.outlet_id:
+        return True
+    return get_user_model().objects.visible_to(actor).filter(pk=to_user.pk).exists()
+
+
+def _has_candidates(task):
+    return any(getattr(task, f"{f}_id") for f in CANDIDATE_FIELDS)
+
+
+# -- create --------------------------------------------------------------------------------------------
+def task_create(*, actor, kind, title, assignee=None, candidate_role=None, candidate_department=None,
+                candidate_region=None, candidate_skill=None, outlet=None, branch=None, department=None,
+                subject=None, url="", description="", priority=Priority.NORMAL, due_at=None,
+                process_instance=None, bpmn_task_id="", step="", data=None) -> Task:
+    """A task for `assignee` (OPEN), or offered to the pool of candidates (POOL) when there is no
+    assignee. Branch/department default to the subject's, else the assignee's, else the actor's."""
+    title = (title or "").strip()
+    if not title:
+        raise _invalid("title", _("Please enter a title."))
+    if not kind:
+        raise _invalid("kind", _("Please choose the task type."))
+    if assignee is not None:
+        assignee = _active_user(assignee, "assignee")
+    for source in (subject, assignee, actor if _is_user(actor) else None):
+        if source is None:
+            continue
+        if branch is None and getattr(source, "branch_id", None):
+            branch = source.branch
+            if department is None and getattr(source, "department_id", None):
+                department = source.department
+        if branch is not None:
+            break
+    if outlet is None and assignee is not None and assignee.outlet_id:
+        outlet = assignee.outlet
+    task = Task(
+        kind=kind, title=title[:200], description=description or "", priority=priority,
+        status=Task.Status.OPEN if assignee else Task.Status.POOL, assignee=assignee,
+        candidate_role=candidate_role, candidate_department=candidate_department,
+        candidate_region=candidate_region, candidate_skill=candidate_skill, outlet=outlet,
+        branch=branch, department=department, url=url or "", due_at=due_at,
+        process_instance=process_instance, bpmn_task_id=bpmn_task_id or "", step=step or "",
+        data=dict(data or {}), created_by=actor if _is_user(actor) else None,
+        claimed_at=None,
+    )
+    if subject is not None:
+        task.content_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
+        task.object_id = str(subject.pk)
+        task.subject_repr = str(subject)[:200]
+        if not task.url and hasattr(subject, "get_absolute_url"):
+            task.url = subject.get_absolute_url()
+    try:
+        task.full_clean(exclude=["content_type", "process_instance", "candidate_role", "candidate_department",
+                                 "candidate_region", "candidate_skill", "outlet", "branch", "department",
+                                 "assignee"])
+    except DjangoValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
+    with transaction.atomic():
+        task.save()
+        _event(task, TaskEvent.Action.CREATED, actor)
+        if assignee is not None:
+            _event(task, TaskEvent.Action.ASSIGNED, actor, to_user=assignee)
+        else:
+            _event(task, TaskEvent.Action.OFFERED, actor)
+        audit.record(actor=actor, action="create", obj=task, after=audit.snapshot(task))
+        if assignee is not None and assignee != actor:
+            notify(recipients=[assignee], subject=_("New task: %(title)s") % {"title": task.title},
+                   body=_("%(who)s gave you a task: %(title)s") % {"who": actor or _("The system"),
+                                                                   "title": task.title},
+                   url=task_link(task), kind="task_assigned", task_id=task.pk)
+    return task
+
+
+def generic_task_create(*, actor, data) -> Task:
+    """A to-do 待办事项 someone writes for a person or a pool (page and API); needs tasks.add_task."""
+    if not actor.has_perm("tasks.add_task"):
+        raise PermissionDenied()
+    assignee = data.get("assignee")
+    if assignee is not None and not _may_hand_to(actor, assignee):
+        raise _invalid("assignee", _("You cannot give tasks to this person."))
+    if assignee is None and not _has_candidates_data(data) and not actor.branch_id and not actor.is_superuser:
+        raise _invalid("assignee", _("Choose a person, or a role/department/region/skill to offer the task to."))
+    return task_create(
+        actor=actor, kind=GENERIC, title=data.get("title", ""), description=data.get("description", ""),
+        assignee=assignee, priority=data.get("priority") or Priority.NORMAL, due_at=data.get("due_at"),
+        **{f: data.get(f) for f in CANDIDATE_FIELDS},
+    )
+
+
+def _has_candidates_data(data):
+    return any(data.get(f) for f in CANDIDATE_FIELDS)
+
+
+# -- the assignee's moves ----------------------------------------------------------------------------
+def task_complete(*, actor, task, data=None, outcome="") -> Task:
+    """The assignee completes the task (OPEN → DONE) with the form's `data` and an `outcome`; a
+    process task then moves its process on, in the same transaction."""
+    if data is not None and not isinstance(data, dict):
+        raise _invalid("data", _("The form data must be an object."))
+    outcome = (outcome or "").strip()
+    task_type = get_task_type(task.kind)
+    if task_type and task_type.outcomes and outcome not in task_type.outcome_values:
+        raise _invalid("outcome", _("Please choose one of: %(choices)s")
+                       % {"choices": "、".join(str(label) for _v, label in task_type.outcomes)})
+    if len(outcome) > 40:
+        raise _invalid("outcome", _("The outcome is too long."))
+    with transaction.atomic():
+        fresh = _fresh(task)
+        if _is_user(actor):
+            _must_be_assignee(actor, fresh)
+        elif fresh.status != Task.Status.OPEN:
+            raise _refuse(fresh)
+        now = timezone.now()
+        merged = {**(fresh.data or {}), **(data or {})}
+        changed = Task.objects.filter(pk=fresh.pk, status=Task.Status.OPEN, assignee=fresh.assignee_id).update(
+            status=Task.Status.DONE, completed_at=now, completed_by=actor if _is_user(actor) else None,
+            data=merged, outcome=outcome, updated_at=now)
+        if changed != 1:
+            raise _refuse(_fresh(task))
+        _sync(task, _fresh(task))
+        _event(task, TaskEvent.Action.COMPLETED, actor, from_user=fresh.assignee, reason=outcome)
+        _audit(actor, task, "complete", {"status": [fresh.status, task.status], "outcome": ["", outcome]})
+        if task.process_instance_id:
+            from xiuhao.workflow.services import process_task_completed
+
+            process_task_completed(task=task, actor=actor)
+    return task
+
+
+def task_claim(*, actor, task) -> Task:
+    """Claim a pool task 抢任务: exactly one claimant wins; the others hear who did."""
+    with transaction.atomic():
+        if not selectors.may_claim(actor, task):
+            fresh = _fresh(task)
+            if fresh.status != Task.Status.POOL:
+                raise _refuse(fresh)
+            raise PermissionDenied(_("This task is not offered to you."))
+        now = timezone.now()
+        # The race: everyone eligible may press "claim" at once. Only the UPDATE that still finds
+        # the row in the pool wins; on PostgreSQL the others wait for the row lock, re-check the
+        # WHERE and update nothing.
+        changed = Task.objects.filter(pk=task.pk, status=Task.Status.POOL).update(
+            status=Task.Status.OPEN, assignee=actor, claimed_at=now, updated_at=now)
+        if changed != 1:
+            raise _refuse(_fresh(task))
+        _sync(task, _fresh(task))
+        _event(task, TaskEvent.Action.CLAIMED, actor, to_user=actor)
+        _audit(actor, task, "claim", {"status": [Task.Status.POOL, Task.Status.OPEN],
+                                      "assignee": [None, str(actor)]})
+    return task
+
+
+def task_transfer(*, actor, task, to_user, reason) -> Task:
+    """The assignee hands the task to someone else 转派 (a reason is required)."""
+    reason = _reason(reason)
+    to_user = _active_user(to_user, "to_user")
+    if to_user.pk == actor.pk:
+        raise _invalid("to_user", _("Choose someone other than yourself."))
+    if not _may_hand_to(actor, to_user):
+        raise _invalid("to_user", _("You cannot give tasks to this person."))
+    with transaction.atomic():
+        fresh = _fresh(task)
+        _must_be_assignee(actor, fresh)
+        changed = Task.objects.filter(pk=fresh.pk, status=Task.Status.OPEN, assignee=actor).update(
+            assignee=to_user, previous_assignee=actor, updated_at=timezone.now())
+        if changed != 1:
+            raise _refuse(_fresh(task))
+        _sync(task, _fresh(task))
+        _event(task, TaskEvent.Action.TRANSFERRED, actor, from_user=actor, to_user=to_user, reason=reason)
+        _audit(actor, task, "transfer", {"assignee": [str(actor), str(to_user)]}, message=reason)
+        notify(recipients=[to_user], subject=_("Task transferred to you: %(title)s") % {"title": task.title},
+               body=_("%(who)s transferred a task to you: %(title)s. Reason: %(reason)s")
+               % {"who": actor, "title": task.title, "reason": reason},
+               url=task_link(task), kind="task_transferred", task_id=task.pk)
+    return task
+
+
+def task_return(*, actor, task, reason) -> Task:
+    """The assignee gives the task back 退回: to the pool when it was offered to candidates (or
+    claimed from the pool), else to the previous assignee, else to its creator."""
+    reason = _reason(reason)
+    with transaction.atomic():
+        fresh = _fresh(task)
+        _must_be_assignee(actor, fresh)
+        now = timezone.now()
+        receiver = None
+        if _has_candidates(fresh) or fresh.claimed_at is not None:
+            values = {"status": Task.Status.POOL, "assignee": None}
+        else:
+            for candidate in (fresh.previous_assignee, fresh.created_by):
+                if candidate is not None and candidate.pk != actor.pk and candidate.is_active:
+                    receiver = candidate
+                    break
+            if receiver is None:
+                raise Conflict(_("There is nobody to return this task to; transfer it instead."))
+            values = {"assignee": receiver}
+        changed = Task.objects.filter(pk=fresh.pk, status=Task.Status.OPEN, assignee=actor).update(
+            previous_assignee=actor, updated_at=now, **values)
+        if changed != 1:
+            raise _refuse(_fresh(task))
+        _sync(task, _fresh(task))
+        _event(task, TaskEvent.Action.RETURNED, actor, from_user=actor, to_user=receiver, reason=reason)
+        _audit(actor, task, "return", {"status": [fresh.status, task.status],
+                                       "assignee": [str(actor), str(receiver) if receiver else None]},
+               message=reason)
+        if receiver is not None:
+            notify(recipients=[receiver], subject=_("Task returned to you: %(title)s") % {"title": task.title},
+                   body=_("%(who)s returned a task to you: %(title)s. Reason: %(reason)s")
+                   % {"who": actor, "title": task.title, "reason": reason},
+                   url=task_link(task), kind="task_returned", task_id=task.pk)
+    return task
+
+
+# -- others' moves --------------------------------------------------------------------------------------
+def _require_sees(actor, task):
+    if actor.is_superuser or task.created_by_id == actor.pk:
+        return
+    if not Task.objects.visible_to(actor).filter(pk=task.pk).exists():
+        raise NotFound()
+
+
+def task_urge(*, actor, task, note="") -> Task:
+    """Urge 催单 the assignee of an open task (its creator or someone who sees it); notifies them."""
+    note = (note or "").strip()[:255]
+    with transaction.atomic():
+        fresh = _fresh(task)
+        _require_sees(actor, fresh)
+        if fresh.status != Task.Status.OPEN:
+            raise Conflict(_("Only a task someone is working on can be urged."))
+        if fresh.assignee_id == actor.pk:
+            raise Conflict(_("This is your own task."))
+        now = timezone.now()
+        if fresh.last_urged_at and now - fresh.last_urged_at < URGE_INTERVAL:
+            raise Conflict(_("This task was urged a few minutes ago; please wait before urging again."))
+        changed = Task.objects.filter(pk=fresh.pk, status=Task.Status.OPEN, urge_count=fresh.urge_count).update(
+            urge_count=F("urge_count") + 1, last_urged_at=now, updated_at=now)
+        if changed != 1:
+            raise Conflict()
+        _sync(task, _fresh(task))
+        _event(task, TaskEvent.Action.URGED, actor, to_user=fresh.assignee, reason=note)
+        _audit(actor, task, "urge", {"urge_count": [fresh.urge_count, task.urge_count]}, message=note)
+        body = _("%(who)s is waiting for the task: %(title)s") % {"who": actor, "title": task.title}
+        if note:
+            body = f"{body}\n{note}"
+        notify(recipients=[fresh.assignee], subject=_("Reminder 催单: %(title)s") % {"title": task.title},
+               body=body, url=task_link(task), kind="task_urged", task_id=task.pk)
+    return task
+
+
+def task_reassign(*, actor, task, to_user, reason) -> Task:
+    """A manager (tasks.reassign_task) gives an open or pool task to someone (reason required)."""
+    if not actor.has_perm("tasks.reassign_task"):
+        raise PermissionDenied()
+    reason = _reason(reason)
+    to_user = _active_user(to_user, "to_user")
+    with transaction.atomic():
+        fresh = _fresh(task)
+        if not actor.is_superuser and not Task.objects.visible_to(actor).filter(pk=fresh.pk).exists():
+            raise NotFound()
+        if fresh.status not in Task.ACTIVE:
+            raise _refuse(fresh)
+        if fresh.assignee_id == to_user.pk:
+            raise _invalid("to_user", _("The task is already assigned to this person."))
+        if not _may_hand_to(actor, to_user):
+            raise _invalid("to_user", _("You cannot give tasks to this person."))
+        changed = Task.objects.filter(pk=fresh.pk, status=fresh.status, assignee=fresh.assignee_id).update(
+            status=Task.Status.OPEN, assignee=to_user, previous_assignee=fresh.assignee, updated_at=timezone.now())
+        if changed != 1:
+            raise Conflict()
+        _sync(task, _fresh(task))
+        _event(task, TaskEvent.Action.REASSIGNED, actor, from_user=fresh.assignee, to_user=to_user, reason=reason)
+        _audit(actor, task, "reassign", {"status": [fresh.status, task.status],
+                                         "assignee": [str(fresh.assignee) if fresh.assignee else None,
+                                                      str(to_user)]}, message=reason)
+        notify(recipients=[to_user], subject=_("New task: %(title)s") % {"title": task.title},
+               body=_("%(who)s gave you a task: %(title)s") % {"who": actor, "title": task.title},
+               url=task_link(task), kind="task_assigned", task_id=task.pk)
+        if fresh.assignee is not None and fresh.assignee != actor:
+            notify(recipients=[fresh.assignee],
+                   subject=_("Task reassigned: %(title)s") % {"title": task.title},
+                   body=_("%(who)s gave your task %(title)s to %(to)s. Reason: %(reason)s")
+                   % {"who": actor, "title": task.title, "to": to_user, "reason": reason},
+                   url=task_link(task), kind="task_reassigned", task_id=task.pk)
+    return task
+
+
+def task_cancel(*, actor, task, reason="") -> Task:
+    """Withdraw an active task (its creator, someone with tasks.change_task who sees it, or the
+    system — e.g. the engine when a process is cancelled)."""
+    reason = (reason or "").strip()[:255]
+    with transaction.atomic():
+        fresh = _fresh(task)
+        if _is_user(actor) and not actor.is_superuser and fresh.created_by_id != actor.pk:
+            if not actor.has_perm("tasks.change_task"):
+                raise PermissionDenied()
+            _require_sees(actor, fresh)
+        if fresh.status not in Task.ACTIVE:
+            raise _refuse(fresh)
+        changed = Task.objects.filter(pk=fresh.pk, status=fresh.status).update(
+            status=Task.Status.CANCELLED, updated_at=timezone.now())
+        if changed != 1:
+            raise Conflict()
+        _sync(task, _fresh(task))
+        _event(task, TaskEvent.Action.CANCELLED, actor, from_user=fresh.assignee, reason=reason)
+        _audit(actor, task, "cancel", {"status": [fresh.status, task.status]}, message=reason)
+        if fresh.assignee is not None and fresh.assignee != actor:
+            notify(recipients=[fresh.assignee], subject=_("Task cancelled: %(title)s") % {"title": task.title},
+                   body=reason or task.title, url=task_link(task), kind="task_cancelled", task_id=task.pk)
+    return task
+
+
+# -- engineer state -------------------------------------------------------------------------------------
+def engineer_set_state(*, actor, user, state, task=None, lat=None, lng=None) -> EngineerState:
+    """An engineer says where they are in the day (or someone with tasks.change_engineerstate who
+    sees them). `task`: the current task, one of theirs."""
+    if state not in EngineerState.State.values:
+        raise _invalid("state", _("Unknown state."))
+    if _is_user(actor) and actor.pk != user.pk:
+        if not actor.has_perm("tasks.change_engineerstate"):
+            raise PermissionDenied()
+        if not get_user_model().objects.visible_to(actor).filter(pk=user.pk).exists():
+            raise NotFound()
+    if task is not None and task.assignee_id != user.pk:
+        raise _invalid("task", _("The current task must be one of the engineer's own tasks."))
+    for name, value, limit in (("lat", lat, 90), ("lng", lng, 180)):
+        if value is not None:
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise _invalid(name, _("Enter a number.")) from None
+            if not -limit <= number <= limit:
+                raise _invalid(name, _("The coordinate is out of range."))
+    if state == EngineerState.State.OFF_DUTY:
+        task = None
+    with transaction.atomic():
+        current, created = EngineerState.objects.select_for_update().get_or_create(user=user)
+        before = audit.snapshot(current) if not created else {}
+        if created or current.state != state:
+            current.since = timezone.now()
+        current.state = state
+        current.task = task
+        current.lat = lat if lat is not None else (None if state == EngineerState.State.OFF_DUTY else current.lat)
+        current.lng = lng if lng is not None else (None if state == EngineerState.State.OFF_DUTY else current.lng)
+        try:
+            current.full_clean(exclude=["user", "task"])
+        except DjangoValidationError as exc:
+            raise ValidationFailed.from_django(exc) from exc
+        current.save()
+        audit.record(actor=actor, action="update" if not created else "create", obj=current,
+                     before=before, after=audit.snapshot(current), verb="set_state",
+                     branch_id=user.branch_id)
+    return current
