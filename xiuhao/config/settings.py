@@ -262,7 +262,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute address of the app, for links in e-mails and on QR labels.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Notifier adapters (xiuhao.core.notify): dotted paths of callables taking a Notice.
-NOTIFIERS = env.list("NOTIFIERS", default=["xiuhao.core.notify.email_adapter"])
+NOTIFIERS = env.list("NOTIFIERS", default=["xiuhao.core.notify.email_adapter",
+                                           "xiuhao.tasks.notify.inapp_adapter"])
 
 # --- forms, tables ----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -56,14 +56,16 @@ def mobile_tabs(request):
     tabs = [{"label": _("Home"), "url": "/m/", "icon": "home"}]
     for tab in MOBILE_TABS:
         if not tab.get("perm") or request.user.has_perm(tab["perm"]):
-            tabs.append({"label": tab["label"], "url": tab["url"](), "icon": tab.get("icon", "")})
+            tabs.append({"label": tab["label"], "url": tab["url"](), "icon": tab.get("icon", ""),
+                         "badge": tab["badge"](request.user) if tab.get("badge") else None})
     tabs.append({"label": _("Me"), "url": "/m/me/", "icon": "user"})
     for tab in tabs:
         tab["active"] = request.path == tab["url"]
     return tabs
 
 
-# {"label": ..., "url": callable, "icon": ..., "perm": "app.view_x"} — filled by later modules.
+# {"label": ..., "url": callable, "icon": ..., "perm": "app.view_x", "badge": callable(user) -> int}
+# — filled by later modules.
 MOBILE_TABS: list[dict] = []
 
 

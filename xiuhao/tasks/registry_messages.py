@@ -1,1 +1,76 @@
-"""Registry declarations of messages and announcements."""
+"""Registry declarations of messages and announcements.
+
+Announcements are a registered model (公告管理: list/detail/add/edit of drafts, submit for
+approval, withdraw). Messages are not: a message belongs to its recipient alone, so 我的消息 has
+its own pages and API (messages_views, messages_api) that never widen to a role's data scope —
+the registry's pages would show an administrator everyone's inbox."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xiuhao.core import context_processors as shell
+from xiuhao.core import pages as core_pages
+from xiuhao.core.api import ScopedModelSerializer
+from xiuhao.core.registry import Action, ModelConfig, register, registry
+
+from . import announcements, inbox, messages_views
+from .models import Announcement
+
+if "tasks" not in registry.sections:
+    registry.section("tasks", _("Task centre"), "checklist", 20)
+
+ANNOUNCEMENT_FORM = ["title", "body", "audience", "audience_branch", "audience_department", "audience_role"]
+ANNOUNCEMENT_STATE = ["status", "approved_by", "published_at", "rejected_reason", "process_instance"]
+
+
+def _announcement_serializer():
+    read_only = [*ANNOUNCEMENT_STATE, "branch", "created_by", "created_at", "updated_at"]
+    meta = type("Meta", (), {"model": Announcement, "fields": ["id", "display", *ANNOUNCEMENT_FORM, *read_only],
+                             "read_only_fields": read_only, "validators": []})
+    return type("AnnouncementSerializer", (ScopedModelSerializer,), {"Meta": meta})
+
+
+@register
+class AnnouncementConfig(ModelConfig):
+    model = Announcement
+    menu = "tasks"
+    menu_order = 80
+    icon = "speakerphone"
+    menu_label = _("Announcement management")
+    list_fields = ["title", "audience", "status", "created_by", "branch", "published_at", "created_at"]
+    search_fields = ["title", "body"]
+    filter_fields = ["status", "audience", "branch"]
+    form_fields = ANNOUNCEMENT_FORM
+    detail_fields = [*ANNOUNCEMENT_FORM, "status", "rejected_reason", "approved_by", "published_at", "created_by",
+                     "branch", "department"]
+    export_fields = ["title", "audience", "status", "created_by", "branch", "approved_by", "published_at",
+                     "created_at", "body"]
+    select_related = ["created_by", "branch", "department", "approved_by", "audience_branch",
+                      "audience_department", "audience_role"]
+    serializer_class = _announcement_serializer()
+    actions = [
+        Action("submit", _("Submit for approval"), messages_views.announcement_submit_page,
+               permission="tasks.change_announcement"),
+        Action("withdraw", _("Withdraw"), messages_views.announcement_withdraw_page,
+               permission="tasks.change_announcement"),
+    ]
+
+    def create(self, *, actor, data):
+        return announcements.announcement_create(actor=actor, data=data)
+
+    def update(self, *, actor, obj, data):
+        return announcements.announcement_update(actor=actor, obj=obj, data=data)
+
+    def delete(self, *, actor, obj):
+        return announcements.announcement_delete(actor=actor, obj=obj)
+
+
+# -- the shell: menu entries, the top bar's unread badge, the phone's tab --------------------------------
+shell.EXTRA_MENU_ITEMS += [
+    {"menu": "tasks", "order": 20, "label": _("My messages"), "url": lambda: reverse("tasks_inbox")},
+    {"menu": "tasks", "order": 30, "label": _("Announcements"), "url": lambda: reverse("tasks_announcement_board")},
+]
+shell.UNREAD_COUNTERS[:] = [inbox.unread_count]
+shell.MESSAGES_URL_NAME[:] = ["tasks_inbox"]
+core_pages.MOBILE_TABS.append({"label": _("Messages"), "url": lambda: reverse("tasks_m_inbox"), "icon": "bell",
+                               "badge": inbox.unread_count})
