@@ -1,0 +1,72 @@
+import datetime
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from xiuhao.org.tests.factories import BranchFactory, RoleFactory, UserFactory
+from xiuhao.workflow import engine, services
+
+TEST_PROCESSES = Path(__file__).resolve().parent / "bpmn"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def processes(db):
+    """The test processes of tests/bpmn/ next to the shipped ones."""
+    services.definitions_sync(directory=TEST_PROCESSES)
+
+
+@pytest.fixture
+def branch(db):
+    return BranchFactory()
+
+
+@pytest.fixture
+def clerk(branch):
+    return UserFactory(branch=branch)
+
+
+@pytest.fixture
+def approver_role(branch):
+    return RoleFactory(code="report-approvers")
+
+
+@pytest.fixture
+def restart():
+    """A restart of the process: the parsed specs are forgotten."""
+    return engine.clear_cache
+
+
+class MovedClock:
+    """Moves the clock of Django and of SpiffWorkflow's timers forward."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+        self.offset = datetime.timedelta()
+
+    def forward(self, **kwargs):
+        self.offset += datetime.timedelta(**kwargs)
+        offset = self.offset
+        real = datetime.datetime
+
+        class Shifted(real):
+            @classmethod
+            def now(cls, tz=None):
+                return real.now(tz) + offset
+
+        import SpiffWorkflow.bpmn.specs.event_definitions.timer as timer_module
+        from django.utils import timezone
+
+        self.monkeypatch.setattr(timer_module, "datetime", Shifted)
+        self.monkeypatch.setattr(timezone, "now", lambda: real.now(datetime.UTC) + offset)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return MovedClock(monkeypatch)
