@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -55,8 +56,11 @@ def badge(request):
     """The bell of the top bar (polled): an unknown session gets 204 so that htmx keeps the bell."""
     if not request.user.is_authenticated:
         return HttpResponse(status=204)
-    return TemplateResponse(request, "tasks/inbox_badge.html",
-                            {"unread_count": inbox.unread_count(request.user), "messages_url": reverse("tasks_inbox")})
+    # Rendered without the request: the shell's context processors (menu, count) would cost more
+    # than the answer itself.
+    html = render_to_string("tasks/inbox_badge.html", {"unread_count": inbox.unread_count(request.user),
+                                                       "messages_url": reverse("tasks_inbox")})
+    return HttpResponse(html)
 
 
 def inbox_page(request):
