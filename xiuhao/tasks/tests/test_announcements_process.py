@@ -1,0 +1,101 @@
+"""The announcement approval process end to end on the engine: submit → an approver's pool task
+in 我的任务 → approve (published, fanned out) or reject (back to the author with the reason)."""
+
+import pytest
+
+from xiuhao.core.errors import Conflict
+from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
+from xiuhao.tasks import announcements, inbox
+from xiuhao.tasks.models import Announcement, Message, Task
+from xiuhao.tasks.services import task_claim, task_complete
+from xiuhao.workflow.models import ProcessInstance
+from xiuhao.workflow.services import definitions_sync
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _processes(settings):
+    settings.NOTIFIERS = ["xiuhao.tasks.notify.inapp_adapter"]
+    definitions_sync()
+
+
+@pytest.fixture
+def branch():
+    return BranchFactory()
+
+
+@pytest.fixture
+def author(branch):
+    user = UserFactory(branch=branch)
+    grant(user, "tasks.view_announcement", "tasks.add_announcement", "tasks.change_announcement")
+    return user
+
+
+@pytest.fixture
+def approver(branch):
+    user = UserFactory(branch=branch)
+    grant(user, "tasks.view_announcement", "tasks.approve_announcement", "tasks.view_task", data_scope="all")
+    return user
+
+
+def submitted(author):
+    announcement = announcements.announcement_create(
+        actor=author, data={"title": "安全生产月", "body": "六月为安全生产月，请各部门组织学习。", "audience": "all"})
+    return announcements.announcement_submit(actor=author, announcement=announcement)
+
+
+def approval_task(announcement):
+    return Task.objects.get(process_instance=announcement.process_instance, kind="announcement.approve")
+
+
+def test_submitting_starts_the_process_with_a_pool_task_for_the_approvers(author, approver):
+    announcement = submitted(author)
+    assert announcement.status == "pending"
+    assert announcement.process_instance.status == ProcessInstance.Status.RUNNING
+    task = approval_task(announcement)
+    assert task.status == Task.Status.POOL and task.subject == announcement
+    assert task.candidate_role in approver.roles.all()
+
+
+def test_approving_publishes_and_fills_every_inbox(author, approver, django_capture_on_commit_callbacks):
+    announcement = submitted(author)
+    task = task_claim(actor=approver, task=approval_task(announcement))
+    with django_capture_on_commit_callbacks(execute=True):
+        task_complete(actor=approver, task=task, outcome="approve", data={"reason": ""})
+    announcement.refresh_from_db()
+    assert announcement.status == "published" and announcement.approved_by == approver
+    assert announcement.process_instance.status == ProcessInstance.Status.COMPLETED
+    assert inbox.unread_count(author) == 1 and inbox.unread_count(approver) == 1
+    assert Message.objects.get(recipient=author).announcement == announcement
+
+
+def test_rejecting_sends_it_back_with_the_reason_and_a_resubmission_starts_again(
+        author, approver, django_capture_on_commit_callbacks):
+    announcement = submitted(author)
+    task = task_claim(actor=approver, task=approval_task(announcement))
+    with django_capture_on_commit_callbacks(execute=True):
+        task_complete(actor=approver, task=task, outcome="reject", data={"reason": "标题有误"})
+    announcement.refresh_from_db()
+    assert announcement.status == "rejected" and announcement.rejected_reason == "标题有误"
+    assert Message.objects.get(recipient=author).kind == "announcement_rejected"
+    assert not Message.objects.filter(announcement=announcement).exists()
+    first_process = announcement.process_instance
+    announcements.announcement_update(actor=author, obj=announcement, data={"title": "安全生产月（修订）"})
+    again = announcements.announcement_submit(actor=author, announcement=announcement)
+    assert again.status == "pending" and again.process_instance != first_process
+    assert approval_task(again).status == Task.Status.POOL
+
+
+def test_a_double_submit_starts_one_process(author):
+    announcement = submitted(author)
+    with pytest.raises(Conflict):
+        announcements.announcement_submit(actor=author, announcement=Announcement.objects.get(pk=announcement.pk))
+    assert ProcessInstance.objects.count() == 1
+
+
+def test_the_approval_form_wants_a_reason_to_reject():
+    from xiuhao.tasks.announcements import ApprovalForm
+
+    assert not ApprovalForm({"outcome": "reject", "reason": " "}).is_valid()
+    assert ApprovalForm({"outcome": "approve"}).is_valid()
