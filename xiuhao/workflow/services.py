@@ -16,7 +16,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from SpiffWorkflow.util.task import TaskState
@@ -203,10 +203,15 @@ def _role_with_permission(code):
 
     from xiuhao.org.models import Role
 
+    # A Task has one candidate role: of the roles holding the permission, the most specific one
+    # (fewest permissions — an "announcement approvers" role rather than "administrators").
     app_label, _dot, codename = str(code).partition(".")
     permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-    role = (Role.objects.filter(permissions=permission, status="active").order_by("pk").first()
-            if permission else None)
+    role = None
+    if permission is not None:
+        holders = Role.objects.filter(permissions=permission, status="active").values_list("pk", flat=True)
+        role = (Role.objects.filter(pk__in=list(holders)).annotate(n=Count("permissions")).order_by("n", "pk")
+                .first())
     if role is None:
         raise engine.ProcessError(_("No active role holds the permission “%(code)s”.") % {"code": code})
     return role
