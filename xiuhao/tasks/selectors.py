@@ -71,8 +71,9 @@ def offered_q(user) -> Q:
     return named_place | same_branch
 
 
-def pool_for(user):
-    """POOL tasks `user` may claim."""
+def offered_to(user):
+    """Tasks (in any status) whose pool is or was open to `user`: the claimants of a task that
+    someone else has just claimed are told who won."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Task.objects.none()
     scope = scope_q(Task, user)
@@ -82,8 +83,12 @@ def pool_for(user):
         offered = Q()
     else:
         offered = scope | offered_q(user)
-    return (Task.objects.filter(status=Task.Status.POOL).filter(eligibility_q(user)).filter(offered)
-            .select_related(*LIST_RELATED))
+    return Task.objects.filter(eligibility_q(user)).filter(offered)
+
+
+def pool_for(user):
+    """POOL tasks `user` may claim."""
+    return offered_to(user).filter(status=Task.Status.POOL).select_related(*LIST_RELATED)
 
 
 def may_claim(user, task) -> bool:
@@ -136,37 +141,25 @@ def week_days(start: datetime.date):
 
 
 def employee_board(*, user, employees, start: datetime.date, filters=None):
-    """Per employee × day of the week starting `start`: tasks created that day and assigned to the
-    employee — open, done (on that day) and overdue (due that day, still open now) counts.
-    Only tasks within `user`'s data scope count."""
+    """Per employee × day of the week from `start`: of the tasks created that day and assigned to
+    the employee, how many are still open, done, and overdue (open past their due time) — the
+    same rows the task query shows for that employee and day. Only tasks within `user`'s data
+    scope count. One query."""
+    from django.db.models.functions import TruncDate
+
     tz = timezone.get_current_timezone()
     begin = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     end = begin + datetime.timedelta(days=7)
-    qs = Task.objects.visible_to(user).filter(assignee__in=[e.pk for e in employees])
+    qs = Task.objects.visible_to(user).filter(assignee__in=[e.pk for e in employees], created_at__gte=begin,
+                                              created_at__lt=end)
     if filters:
         qs = qs.filter(**filters)
     now = timezone.now()
-    cells = {}
-
-    def add(uid, day, key, n):
-        cells.setdefault((uid, day), {"open": 0, "done": 0, "overdue": 0})[key] += n
-
-    from django.db.models.functions import TruncDate
-
-    for uid, day, n in (qs.filter(status=Task.Status.OPEN, created_at__gte=begin, created_at__lt=end)
-                        .annotate(day=TruncDate("created_at", tzinfo=tz)).order_by()
-                        .values_list("assignee", "day").annotate(n=Count("pk"))):
-        add(uid, day, "open", n)
-    for uid, day, n in (qs.filter(status=Task.Status.DONE, completed_at__gte=begin, completed_at__lt=end)
-                        .annotate(day=TruncDate("completed_at", tzinfo=tz)).order_by()
-                        .values_list("assignee", "day").annotate(n=Count("pk"))):
-        add(uid, day, "done", n)
-    for uid, day, n in (qs.filter(status=Task.Status.OPEN, due_at__gte=begin, due_at__lt=min(end, now))
-                        .filter(due_at__lt=now)
-                        .annotate(day=TruncDate("due_at", tzinfo=tz)).order_by()
-                        .values_list("assignee", "day").annotate(n=Count("pk"))):
-        add(uid, day, "overdue", n)
-    return cells
+    rows = (qs.annotate(day=TruncDate("created_at", tzinfo=tz)).order_by().values("assignee", "day")
+            .annotate(open=Count("pk", filter=Q(status=Task.Status.OPEN)),
+                      done=Count("pk", filter=Q(status=Task.Status.DONE)),
+                      overdue=Count("pk", filter=Q(status=Task.Status.OPEN, due_at__lt=now))))
+    return {(r["assignee"], r["day"]): {"open": r["open"], "done": r["done"], "overdue": r["overdue"]} for r in rows}
 
 
 def engineer_states(user, qs=None):

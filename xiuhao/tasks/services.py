@@ -200,6 +200,22 @@ def generic_task_create(*, actor, data) -> Task:
     )
 
 
+def task_update(*, actor, task, data) -> Task:
+    """Change the wording, priority or due time of an active task (tasks.change_task, within the
+    data scope); who has it changes only through the moves below."""
+    from xiuhao.core.services import object_update
+
+    allowed = {"title", "description", "priority", "due_at"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise _invalid(sorted(unknown)[0], _("This cannot be changed here; use the task's actions."))
+    if Task.objects.filter(pk=task.pk).exclude(status__in=Task.ACTIVE).exists():
+        raise Conflict(_("A completed or cancelled task cannot be changed."))
+    if "title" in data and not (data["title"] or "").strip():
+        raise _invalid("title", _("Please enter a title."))
+    return object_update(actor=actor, obj=task, data=data)
+
+
 def _has_candidates_data(data):
     return any(data.get(f) for f in CANDIDATE_FIELDS)
 
@@ -243,11 +259,13 @@ def task_complete(*, actor, task, data=None, outcome="") -> Task:
 def task_claim(*, actor, task) -> Task:
     """Claim a pool task 抢任务: exactly one claimant wins; the others hear who did."""
     with transaction.atomic():
-        if not selectors.may_claim(actor, task):
-            fresh = _fresh(task)
-            if fresh.status != Task.Status.POOL:
-                raise _refuse(fresh)
-            raise PermissionDenied(_("This task is not offered to you."))
+        fresh = _fresh(task)
+        if not selectors.offered_to(actor).filter(pk=fresh.pk).exists():
+            if fresh.status == Task.Status.POOL:
+                raise PermissionDenied(_("This task is not offered to you."))
+            raise NotFound()
+        if fresh.status != Task.Status.POOL:
+            raise _refuse(fresh)  # "该任务已被 X 领取"
         now = timezone.now()
         # The race: everyone eligible may press "claim" at once. Only the UPDATE that still finds
         # the row in the pool wins; on PostgreSQL the others wait for the row lock, re-check the
