@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "xiuhao.contracts",
     "xiuhao.workflow",
     "xiuhao.tasks",
+    "xiuhao.sla",
 ]
 
 MIDDLEWARE = [
