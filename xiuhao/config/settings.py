@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "xiuhao.contracts",
     "xiuhao.workflow",
     "xiuhao.tasks",
+    "xiuhao.integrations",
     "xiuhao.sla",
 ]
 
@@ -265,6 +266,40 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Notifier adapters (xiuhao.core.notify): dotted paths of callables taking a Notice.
 NOTIFIERS = env.list("NOTIFIERS", default=["xiuhao.core.notify.email_adapter",
                                            "xiuhao.tasks.notify.inapp_adapter"])
+# Outside channels (xiuhao.integrations.notify, docs/notifications.md): each is off until its
+# adapter is in NOTIFIERS and its settings are set; an adapter missing settings logs "skipped".
+SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_SIGN_NAME = env.str("SMS_ALIYUN_SIGN_NAME", default="")
+SMS_ALIYUN_TEMPLATE_CODE = env.str("SMS_ALIYUN_TEMPLATE_CODE", default="")
+SMS_ALIYUN_TEMPLATE_PARAMS = env.dict("SMS_ALIYUN_TEMPLATE_PARAMS", default={"title": "subject"})  # variable=field
+SMS_ALIYUN_REGION = env.str("SMS_ALIYUN_REGION", default="cn-hangzhou")
+SMS_ALIYUN_ENDPOINT = env.str("SMS_ALIYUN_ENDPOINT", default="dysmsapi.aliyuncs.com")
+SMS_TENCENT_SECRET_ID = env.str("SMS_TENCENT_SECRET_ID", default="")
+SMS_TENCENT_SECRET_KEY = env.str("SMS_TENCENT_SECRET_KEY", default="")
+SMS_TENCENT_SDK_APP_ID = env.str("SMS_TENCENT_SDK_APP_ID", default="")
+SMS_TENCENT_SIGN_NAME = env.str("SMS_TENCENT_SIGN_NAME", default="")
+SMS_TENCENT_TEMPLATE_ID = env.str("SMS_TENCENT_TEMPLATE_ID", default="")
+SMS_TENCENT_TEMPLATE_PARAMS = env.list("SMS_TENCENT_TEMPLATE_PARAMS", default=["subject"])  # fields in order
+SMS_TENCENT_REGION = env.str("SMS_TENCENT_REGION", default="ap-guangzhou")
+SMS_TENCENT_ENDPOINT = env.str("SMS_TENCENT_ENDPOINT", default="sms.tencentcloudapi.com")
+SMS_PARAM_MAX_LENGTH = env.int("SMS_PARAM_MAX_LENGTH", default=35)  # template variables are cut to this
+WECOM_CORP_ID = env.str("WECOM_CORP_ID", default="")
+WECOM_AGENT_ID = env.str("WECOM_AGENT_ID", default="")
+WECOM_SECRET = env.str("WECOM_SECRET", default="")
+WECOM_API_BASE = env.str("WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
+DINGTALK_APP_KEY = env.str("DINGTALK_APP_KEY", default="")
+DINGTALK_APP_SECRET = env.str("DINGTALK_APP_SECRET", default="")
+DINGTALK_AGENT_ID = env.str("DINGTALK_AGENT_ID", default="")
+DINGTALK_API_BASE = env.str("DINGTALK_API_BASE", default="https://oapi.dingtalk.com")
+WECHAT_APP_ID = env.str("WECHAT_APP_ID", default="")
+WECHAT_APP_SECRET = env.str("WECHAT_APP_SECRET", default="")
+WECHAT_TEMPLATE_ID = env.str("WECHAT_TEMPLATE_ID", default="")
+WECHAT_TEMPLATE_FIELDS = env.dict("WECHAT_TEMPLATE_FIELDS", default={"thing1": "subject", "thing2": "body"})
+WECHAT_API_BASE = env.str("WECHAT_API_BASE", default="https://api.weixin.qq.com")
+NOTIFY_DEDUPE_SECONDS = env.int("NOTIFY_DEDUPE_SECONDS", default=600)  # a notice sent twice within: once
+INTEGRATIONS_HTTP_TIMEOUT = env.float("INTEGRATIONS_HTTP_TIMEOUT", default=10.0)
+INTEGRATIONS_HTTP_TRANSPORT = env.str("INTEGRATIONS_HTTP_TRANSPORT", default="")  # tests: recorded answers
 
 # --- forms, tables ----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -333,6 +368,9 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "xiuhao.contracts.models.Contract.Status",
         "PaymentPlanStatusEnum": "xiuhao.contracts.models.PaymentPlan.Status",
         "ContractChangeKindEnum": "xiuhao.contracts.models.ContractChange.Kind",
+        "ExternalAccountChannelEnum": "xiuhao.integrations.models.ExternalAccount.Channel",
+        "DeliveryChannelEnum": "xiuhao.integrations.models.NotificationDelivery.Channel",
+        "DeliveryStatusEnum": "xiuhao.integrations.models.NotificationDelivery.Status",
     },
 }
 
