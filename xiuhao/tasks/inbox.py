@@ -19,6 +19,7 @@ KINDS = {
     "announcement_rejected": _("Announcement rejected"),
     "warranty_expiry": _("Warranty expiry"),
     "contract_expiry": _("Contract expiry"),
+    "system": _("System notice"),
 }
 
 UNREAD, READ = "unread", "read"
