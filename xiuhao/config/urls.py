@@ -20,6 +20,7 @@ api_patterns = [
     path("", include("xiuhao.contracts.api_urls")),
     path("", include("xiuhao.catalog.api_urls")),
     path("", include("xiuhao.sla.api_urls")),
+    path("", include("xiuhao.tasks.api_urls")),
     path("", include("xiuhao.tasks.api_urls_messages")),
     path("", include(api_router().urls)),
 ]

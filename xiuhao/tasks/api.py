@@ -1,0 +1,182 @@
+"""API of the Task Centre beyond the registry's CRUD: my open tasks with counts per type, the grab
+pool, and the moves of a task (claim, complete, transfer, return, urge, reassign, cancel).
+
+Errors are the platform's: 400 bad input, 403 not allowed, 404 not found or outside the data
+scope, 409 the task moved meanwhile (e.g. `conflict` "This task has already been claimed by X.")."""
+
+import json
+
+from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from xiuhao.core.api import idempotent
+from xiuhao.core.errors import ValidationFailed
+from xiuhao.core.registry import registry
+
+from . import selectors, services
+from .types import get_task_type
+
+# The registry derives this serializer; the URLconf imports this module after it is filled.
+TaskSerializer = registry.configs["tasks.task"].serializer
+
+
+class TaskEmptySerializer(serializers.Serializer):
+    pass
+
+
+class TaskCompleteSerializer(serializers.Serializer):
+    outcome = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                    help_text="One of the task type's outcomes (e.g. approve / reject), if it has any.")
+    data = serializers.DictField(required=False, default=dict,
+                                 help_text="The task type's form fields; checked by its form.")
+
+
+class _TaskToUserSerializer(serializers.Serializer):
+    to_user = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True))
+    reason = serializers.CharField(max_length=255)
+
+
+class TaskTransferSerializer(_TaskToUserSerializer):
+    pass
+
+
+class TaskReassignSerializer(_TaskToUserSerializer):
+    pass
+
+
+class TaskReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=255)
+
+
+class TaskUrgeSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class TaskCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+def _checked_form_data(task, data):
+    """The task type's form checks `data` (the API's equivalent of the task page's form)."""
+    task_type = get_task_type(task.kind)
+    if task_type is None or task_type.form_class is None:
+        return data
+    form = task_type.form_class(data=data)
+    if not form.is_valid():
+        raise ValidationFailed(fields={f"data.{k}" if k != "__all__" else "data": v for k, v in form.errors.items()})
+    return json.loads(json.dumps(form.cleaned_data, cls=DjangoJSONEncoder))
+
+
+class _TaskMove(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    body = TaskEmptySerializer
+    move = ""
+
+    def task(self, request, pk):
+        if self.move == "claim":  # a claimant who just lost still hears who won (409)
+            task = selectors.offered_to(request.user).filter(pk=pk).first()
+        else:
+            task = selectors.task_for_page(request.user, pk)
+        if task is None:
+            raise Http404
+        return task
+
+    def validated(self, request):
+        data = self.body(data=request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+    def act(self, request, task, data):
+        raise NotImplementedError
+
+    @idempotent
+    def post(self, request, pk):
+        data = self.validated(request)
+        task = self.act(request, self.task(request, pk), data)
+        task.refresh_from_db()
+        return Response(TaskSerializer(task, context={"request": request}).data)
+
+
+def _move_view(move, body, summary, act):
+    def post(self, request, pk):
+        return _TaskMove.post(self, request, pk)
+
+    post = extend_schema(request=body, responses=TaskSerializer, summary=summary,
+                         operation_id=f"tasks_task_{move}")(post)
+    return type(f"Task{move.title()}View", (_TaskMove,), {"move": move, "body": body, "act": act, "post": post})
+
+
+TaskClaimView = _move_view(
+    "claim", TaskEmptySerializer, "Claim a pool task 抢任务 (exactly one claimant wins; the others get 409)",
+    lambda self, request, task, data: services.task_claim(actor=request.user, task=task))
+TaskCompleteView = _move_view(
+    "complete", TaskCompleteSerializer, "Complete my task with its form data and outcome",
+    lambda self, request, task, data: services.task_complete(
+        actor=request.user, task=task, data=_checked_form_data(task, data.get("data") or {}),
+        outcome=data.get("outcome", "")))
+TaskTransferView = _move_view(
+    "transfer", TaskTransferSerializer, "Transfer 转派 my task to someone else (reason required)",
+    lambda self, request, task, data: services.task_transfer(actor=request.user, task=task, **data))
+TaskReturnView = _move_view(
+    "return", TaskReasonSerializer, "Return 退回 my task: to the pool, the previous assignee or its creator",
+    lambda self, request, task, data: services.task_return(actor=request.user, task=task, **data))
+TaskUrgeView = _move_view(
+    "urge", TaskUrgeSerializer, "Urge 催单 the assignee of an open task (notifies them)",
+    lambda self, request, task, data: services.task_urge(actor=request.user, task=task, **data))
+TaskReassignView = _move_view(
+    "reassign", TaskReassignSerializer, "Reassign a task to someone (manager: tasks.reassign_task)",
+    lambda self, request, task, data: services.task_reassign(actor=request.user, task=task, **data))
+TaskCancelView = _move_view(
+    "cancel", TaskCancelSerializer, "Cancel an active task (its creator or tasks.change_task)",
+    lambda self, request, task, data: services.task_cancel(actor=request.user, task=task, **data))
+
+
+class MyTasksView(generics.ListAPIView):
+    """My open tasks, most urgent first, with the count per task type over all of them."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = TaskSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return selectors.my_open_tasks(None).none()
+        qs = selectors.my_open_tasks(self.request.user)
+        kind = self.request.query_params.get("kind")
+        return qs.filter(kind=kind) if kind else qs
+
+    @extend_schema(
+        summary="My open tasks with counts per task type",
+        responses=inline_serializer("MyTasksPage", {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "counts": serializers.DictField(child=serializers.IntegerField(),
+                                            help_text="Open tasks per task type code"),
+            "results": TaskSerializer(many=True),
+        }),
+    )
+    def get(self, request, *args, **kwargs):
+        response = self.list(request, *args, **kwargs)
+        response.data["counts"] = selectors.counts_by_kind(selectors.my_open_tasks(request.user))
+        return response
+
+
+class PoolView(generics.ListAPIView):
+    """Tasks waiting in the pool that I may claim."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = TaskSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return selectors.pool_for(None)
+        return selectors.pool_for(self.request.user).order_by("-priority", "due_at", "created_at", "pk")
+
+    @extend_schema(summary="The grab pool: tasks I may claim")
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)

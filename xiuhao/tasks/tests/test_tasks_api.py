@@ -1,0 +1,130 @@
+"""The task API: my tasks with counts, the pool, and the moves with coded errors."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
+from xiuhao.tasks import services
+from xiuhao.tasks.models import Task
+from xiuhao.tasks.types import register_task_type
+
+from .fixtures_tasks import *  # noqa: F401,F403
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def todo(boss, worker, **kw):
+    return services.task_create(actor=boss, kind=kw.pop("kind", "task.generic"), title=kw.pop("title", "Call back"),
+                                assignee=worker, **kw)
+
+
+def move(api, task, name, body=None):
+    return api.post(f"/api/v1/tasks/task/{task.pk}/{name}/", body or {}, format="json")
+
+
+def test_my_tasks_with_counts_per_type(api, boss, worker):
+    register_task_type("test.visit", "Visit")
+    todo(boss, worker)
+    todo(boss, worker, kind="test.visit")
+    todo(boss, worker, kind="test.visit")
+    todo(boss, boss)
+    api.force_authenticate(worker)
+    body = api.get("/api/v1/tasks/my/").json()
+    assert body["count"] == 3 and body["counts"] == {"task.generic": 1, "test.visit": 2}
+    assert {r["assignee"] for r in body["results"]} == {worker.pk}
+    assert api.get("/api/v1/tasks/my/", {"kind": "test.visit"}).json()["count"] == 2
+
+
+def test_claim_through_the_api_and_the_loser_gets_409_with_the_winner(api, boss, worker, colleague, english):
+    task = services.task_create(actor=boss, kind="task.generic", title="Pool")
+    api.force_authenticate(worker)
+    assert [r["id"] for r in api.get("/api/v1/tasks/pool/").json()["results"]] == [task.pk]
+    response = move(api, task, "claim")
+    assert response.status_code == 200 and response.json()["status"] == "open"
+    api.force_authenticate(colleague)
+    response = move(api, task, "claim")
+    assert response.status_code == 409
+    assert response.json()["error"] == {"code": "conflict",
+                                         "message": f"This task has already been claimed by {worker}."}
+    assert api.get("/api/v1/tasks/pool/").json()["count"] == 0
+
+
+def test_complete_checks_the_type_form_and_the_outcome(api, boss, worker):
+    from django import forms
+
+    class Form(forms.Form):
+        amount = forms.IntegerField(min_value=0)
+
+    register_task_type("test.api", "API", form_class=Form, outcomes=[("approve", "Approve"), ("reject", "Reject")])
+    task = todo(boss, worker, kind="test.api")
+    api.force_authenticate(worker)
+    response = move(api, task, "complete", {"outcome": "approve", "data": {"amount": -1}})
+    assert response.status_code == 400 and "data.amount" in response.json()["error"]["fields"]
+    response = move(api, task, "complete", {"outcome": "maybe", "data": {"amount": 3}})
+    assert response.status_code == 400 and "outcome" in response.json()["error"]["fields"]
+    response = move(api, task, "complete", {"outcome": "approve", "data": {"amount": "3"}})
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["data"]) == ("done", {"amount": 3})
+
+
+def test_transfer_needs_a_reason_and_return_urge_reassign_cancel(api, boss, worker, colleague):
+    task = todo(boss, worker)
+    api.force_authenticate(worker)
+    response = move(api, task, "transfer", {"to_user": colleague.pk})
+    assert response.status_code == 400 and "reason" in response.json()["error"]["fields"]
+    assert move(api, task, "transfer", {"to_user": colleague.pk, "reason": "leave"}).json()["assignee"] == colleague.pk
+    api.force_authenticate(colleague)
+    assert move(api, task, "return", {"reason": "no"}).json()["assignee"] == worker.pk
+    api.force_authenticate(boss)
+    assert move(api, task, "urge", {"note": "hurry"}).json()["urge_count"] == 1
+    assert move(api, task, "reassign", {"to_user": colleague.pk, "reason": "load"}).json()["assignee"] == colleague.pk
+    assert move(api, task, "cancel", {"reason": "dup"}).json()["status"] == "cancelled"
+    assert move(api, task, "cancel").status_code == 409
+    assert list(task.events.values_list("action", flat=True)) == [
+        "created", "assigned", "transferred", "returned", "urged", "reassigned", "cancelled"]
+
+
+def test_others_cannot_move_my_task(api, boss, worker, colleague):
+    task = todo(boss, worker)
+    api.force_authenticate(colleague)  # same branch, no role: cannot even see it
+    for name in ("complete", "transfer", "return", "urge", "reassign", "cancel"):
+        assert move(api, task, name, {"reason": "x", "to_user": colleague.pk}).status_code == 404
+    stranger = UserFactory(branch=BranchFactory())
+    grant(stranger, "tasks.view_task", "tasks.reassign_task", "tasks.change_task", data_scope="branch")
+    api.force_authenticate(stranger)
+    assert move(api, task, "reassign", {"to_user": stranger.pk, "reason": "mine"}).status_code == 404
+    assert move(api, task, "claim").status_code == 404
+    task.refresh_from_db()
+    assert task.assignee == worker and task.status == Task.Status.OPEN
+
+
+def test_a_manager_without_the_permission_cannot_reassign(api, boss, worker, colleague, branch):
+    task = todo(boss, worker)
+    manager = UserFactory(branch=branch)
+    grant(manager, "tasks.view_task", data_scope="branch")
+    api.force_authenticate(manager)
+    response = move(api, task, "reassign", {"to_user": colleague.pk, "reason": "x"})
+    assert response.status_code == 403 and response.json()["error"]["code"] == "permission_denied"
+
+
+def test_a_repeated_claim_with_the_same_idempotency_key_answers_the_same(api, boss, worker):
+    task = services.task_create(actor=boss, kind="task.generic", title="Pool")
+    api.force_authenticate(worker)
+    first = api.post(f"/api/v1/tasks/task/{task.pk}/claim/", {}, format="json", HTTP_IDEMPOTENCY_KEY="c-1")
+    second = api.post(f"/api/v1/tasks/task/{task.pk}/claim/", {}, format="json", HTTP_IDEMPOTENCY_KEY="c-1")
+    assert first.status_code == second.status_code == 200 and second["Idempotent-Replayed"] == "true"
+    assert task.events.filter(action="claimed").count() == 1
+
+
+def test_an_engineer_state_through_the_registry_api(api, boss, worker):
+    grant(worker, "tasks.view_engineerstate", "tasks.add_engineerstate", "tasks.change_engineerstate",
+          data_scope="self")
+    api.force_authenticate(worker)
+    response = api.post("/api/v1/tasks/engineerstate/", {"user": worker.pk, "state": "travelling"}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["state"] == "travelling"
