@@ -64,17 +64,17 @@ def work_calendar(calendar: BusinessCalendar | None) -> WorkCalendar:
     Prefetch `periods` and `holidays` when showing many clocks."""
     if calendar is None:
         return ALWAYS
-    cached = getattr(calendar, "_work_calendar", None)
-    if cached is not None:
-        return cached
     key = (calendar.pk, calendar.updated_at)
+    cached = getattr(calendar, "_work_calendar", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
     spec = _SPECS.get(key)
     if spec is None:
         spec = build_work_calendar(calendar)
         if len(_SPECS) > 512:
             _SPECS.clear()
         _SPECS[key] = spec
-    calendar._work_calendar = spec
+    calendar._work_calendar = (key, spec)
     return spec
 
 
@@ -502,8 +502,6 @@ def sla_object_update(*, actor, obj, data):
             _touch(obj.calendar_id)
             if old_calendar and old_calendar != obj.calendar_id:
                 _touch(old_calendar)
-        elif isinstance(obj, BusinessCalendar):
-            obj._work_calendar = None
     return obj
 
 

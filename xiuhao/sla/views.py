@@ -59,13 +59,13 @@ def _page(request, config, obj, *, title, form, perform, intro="", template="sla
 
 
 def pause(request, config, clock):
-    return _page(request, config, clock, title=_("Pause"), form=PauseForm(request.POST or None),
+    return _page(request, config, clock, title=_("Pause"), form=PauseForm(request.POST if request.method == "POST" else None),
                  intro=_("While paused the clock does not count; the due time moves later by the pause."),
                  perform=lambda data: services.clock_pause(actor=request.user, clock=clock, **data))
 
 
 def resume(request, config, clock):
-    return _page(request, config, clock, title=_("Resume"), form=ConfirmForm(request.POST or None),
+    return _page(request, config, clock, title=_("Resume"), form=ConfirmForm(request.POST if request.method == "POST" else None),
                  intro=_("The clock counts again from now."),
                  perform=lambda data: services.clock_resume(actor=request.user, clock=clock))
 

@@ -17,6 +17,7 @@ DEMO_MODULES = [
     "xiuhao.customers.demo",
     "xiuhao.assets.demo",
     "xiuhao.contracts.demo",
+    "xiuhao.sla.demo",
     "xiuhao.tasks.demo_messages",
 ]
 
