@@ -370,8 +370,9 @@ STATE_CLASSES = {TaskState.COMPLETED: "done", TaskState.READY: "current", TaskSt
 RANK = {"done": 1, "current": 2, "error": 3}
 
 
-def step_states(workflow) -> dict:
-    """bpmn id -> "done" | "current" | "error", for the diagram's markers."""
+def step_states(workflow, failed=False) -> dict:
+    """bpmn id -> "done" | "current" | "error", for the diagram's markers. `failed`: the instance is
+    in ERROR, so its ready engine steps are where it stopped."""
     states = {}
     tasks = list(workflow.get_tasks())
     for sub in workflow.subprocesses.values():
@@ -379,6 +380,8 @@ def step_states(workflow) -> dict:
     for task in tasks:
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)
         css = STATE_CLASSES.get(task.state)
+        if failed and task.state == TaskState.READY and not task.task_spec.manual:
+            css = "error"
         if bpmn_id and css and RANK[css] > RANK.get(states.get(bpmn_id), 0):
             states[bpmn_id] = css
     return states

@@ -31,7 +31,8 @@ class ProcessDefinition(TimeStampedModel):
                               help_text=_("The file shipped in the repository, or empty for an upload."))
     note = models.CharField(_("note"), max_length=255, blank=True)
 
-    # Reference data shared by the company: no data scope.
+    # Reference data shared by the company: no data scope (the scoped manager gives `restrict`).
+    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("process definition")

@@ -451,7 +451,7 @@ def instance_view(instance) -> dict:
     states, variables_ = {}, {}
     if instance.state:
         workflow = engine.load(parsed, instance.state, instance)
-        states = engine.step_states(workflow)
+        states = engine.step_states(workflow, failed=instance.status == Status.ERROR)
         variables_ = engine.variables(workflow)
     xml = ProcessDefinition.objects.values_list("bpmn_xml", flat=True).get(pk=instance.definition_id)
     return {"xml": xml, "states": states, "variables": variables_}

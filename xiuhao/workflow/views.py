@@ -1,0 +1,156 @@
+"""Pages of the processes beyond the registry's: upload a definition, the diagram tabs (bpmn-js
+viewer with done/current steps and the history), cancel and retry."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xiuhao.core import audit
+from xiuhao.core.errors import ServiceError
+from xiuhao.core.registry import registry
+from xiuhao.core.views import apply_service_error
+
+from . import services
+from .models import ProcessDefinition, ProcessInstance
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("BPMN 2.0 file (.bpmn)"),
+                           widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".bpmn,.xml"}))
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=255, required=False,
+                           widget=forms.TextInput(attrs={"class": "form-control"}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=255,
+                             widget=forms.TextInput(attrs={"class": "form-control"}))
+
+
+class ConfirmForm(forms.Form):
+    pass
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _page(request, *, title, form, intro, cancel_url, breadcrumbs, multipart=False):
+    context = {"form": form, "title": title, "intro": intro, "cancel_url": cancel_url, "breadcrumbs": breadcrumbs,
+               "multipart": multipart}
+    return TemplateResponse(request, "workflow/form.html", context, status=400 if form.errors else 200)
+
+
+def _upload_page(request, definition=None):
+    if not request.user.has_perm("workflow.add_processdefinition"):
+        raise DjangoPermissionDenied
+    config = registry.for_model(ProcessDefinition)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            created = services.definition_upload(actor=request.user, data=upload.read(),
+                                                 note=form.cleaned_data["note"], filename=upload.name)
+        except ServiceError as exc:
+            apply_service_error(request, exc, form)
+        else:
+            if definition is not None and created.key != definition.key:
+                messages.warning(request, _("The file holds the process “%(key)s”; it was saved as that process.")
+                                 % {"key": created.key})
+            messages.success(request, _("Version %(version)s of “%(name)s” is now current.")
+                             % {"version": created.version, "name": created.name})
+            return redirect(config.url("detail", created))
+    title = _("Upload new version") if definition else _("Upload a process")
+    intro = _("The process id inside the file decides which process gets the new version. Running instances "
+              "keep the version they started with.")
+    crumbs = [(config.verbose_name_plural, config.url("list"))]
+    if definition is not None:
+        crumbs.append((str(definition), config.url("detail", definition)))
+    return _page(request, title=title, form=form, intro=intro, multipart=True,
+                 cancel_url=config.url("detail", definition) if definition else config.url("list"),
+                 breadcrumbs=[*crumbs, (title, None)])
+
+
+@login_required
+def upload(request):
+    return _upload_page(request)
+
+
+def upload_version(request, config, definition):
+    return _upload_page(request, definition)
+
+
+def _move(request, config, instance, *, title, form, intro, perform):
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = perform(form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(request, exc, form)
+        else:
+            if result.status == ProcessInstance.Status.ERROR:
+                messages.error(request, _("The process failed again: %(error)s") % {"error": result.error})
+            else:
+                messages.success(request, _("%(what)s: done.") % {"what": title})
+            return redirect(config.url("detail", instance))
+    return _page(request, title=title, form=form, intro=intro, cancel_url=config.url("detail", instance),
+                 breadcrumbs=[(config.verbose_name_plural, config.url("list")),
+                              (str(instance), config.url("detail", instance)), (title, None)])
+
+
+def cancel(request, config, instance):
+    return _move(request, config, instance, title=_("Cancel process"), form=ReasonForm(_posted(request)),
+                 intro=_("The process stops and its open tasks are withdrawn."),
+                 perform=lambda data: services.process_cancel(actor=request.user, instance=instance,
+                                                              reason=data["reason"]))
+
+
+def retry(request, config, instance):
+    intro = instance.error or _("Only a process in error can be retried.")
+    return _move(request, config, instance, title=_("Retry"), form=ConfirmForm(_posted(request)), intro=intro,
+                 perform=lambda data: services.process_retry(actor=request.user, instance=instance))
+
+
+# -- tabs ------------------------------------------------------------------------------------------------
+def definition_diagram_tab(definition, request):
+    return {"diagram": {"xml": definition.bpmn_xml, "states": {}}}
+
+
+def versions_tab(definition, request):
+    versions = (ProcessDefinition.objects.filter(key=definition.key).select_related("uploaded_by")
+                .order_by("-version"))
+    return {"versions": versions}
+
+
+def history(instance):
+    """Who did what when: the tasks' moves and the instance's own log (start, steps, errors)."""
+    from xiuhao.tasks.models import TaskEvent
+
+    rows = []
+    events = (TaskEvent.objects.filter(task__process_instance=instance)
+              .select_related("task", "actor", "from_user", "to_user").order_by("at", "pk"))
+    for event in events:
+        rows.append({"at": event.at, "who": event.actor or _("System"), "step": event.task.title,
+                     "what": event.get_action_display(), "note": event.reason,
+                     "to": event.to_user or ""})
+    for event in audit.history_for(instance):
+        if not event.verb.startswith("process_"):
+            continue
+        rows.append({"at": event.at, "who": event.actor_name or _("System"), "step": "",
+                     "what": VERBS.get(event.verb, event.verb), "note": event.message, "to": ""})
+    rows.sort(key=lambda r: r["at"])
+    return rows
+
+
+VERBS = {"process_start": gettext_lazy("Process started"), "process_step": gettext_lazy("Process moved on"),
+         "process_timer": gettext_lazy("Timer fired"), "process_error": gettext_lazy("Step failed"),
+         "process_retry": gettext_lazy("Retried"), "process_cancel": gettext_lazy("Process cancelled")}
+
+
+def instance_diagram_tab(instance, request):
+    view = services.instance_view(instance)
+    return {"diagram": {"xml": view["xml"], "states": view["states"]}, "variables": view["variables"],
+            "history": history(instance)}
