@@ -217,7 +217,7 @@ def _move_page(request, config, announcement, *, title, intro, form, perform):
 def announcement_submit_page(request, config, announcement):
     return _move_page(
         request, config, announcement, title=_("Submit for approval"), form=ConfirmForm(request.POST or None),
-        intro=_("An approver gets a task in 我的任务; once approved, the announcement is sent to its audience."),
+        intro=_("An approver gets a task in My tasks; once approved, the announcement is sent to its audience."),
         perform=lambda data: announcements.announcement_submit(actor=request.user, announcement=announcement))
 
 

@@ -48,6 +48,7 @@ class AnnouncementConfig(ModelConfig):
     select_related = ["created_by", "branch", "department", "approved_by", "audience_branch",
                       "audience_department", "audience_role"]
     serializer_class = _announcement_serializer()
+    detail_template = "tasks/announcement_detail.html"
     actions = [
         Action("submit", _("Submit for approval"), messages_views.announcement_submit_page,
                permission="tasks.change_announcement"),

@@ -259,3 +259,15 @@ def test_the_api_refuses_a_status_in_the_body(author, client):
     response = client.post("/api/v1/tasks/announcement/", {"title": "t", "body": "b", "audience": "all",
                                                            "status": "published"}, content_type="application/json")
     assert response.status_code == 201 and response.json()["status"] == "draft"
+
+
+def test_the_detail_page_offers_only_the_moves_the_status_allows(author, approver, client):
+    announcement = draft(author)
+    client.force_login(author)
+    html = client.get(reverse("tasks_announcement_detail", args=[announcement.pk])).content.decode()
+    assert 'data-testid="announcement-submit"' in html and 'data-testid="announcement-withdraw"' not in html
+    Announcement.objects.filter(pk=announcement.pk).update(status="pending")
+    announcements.announcement_publish(actor=approver, announcement=announcement)
+    html = client.get(reverse("tasks_announcement_detail", args=[announcement.pk])).content.decode()
+    assert 'data-testid="announcement-submit"' not in html and 'data-testid="announcement-withdraw"' in html
+    assert reverse("tasks_announcement_edit", args=[announcement.pk]) not in html
