@@ -57,22 +57,22 @@ def announcement_create(*, actor, data):
                          before_save=_check_audience)
 
 
-def _editable(announcement, what):
+def _editable(announcement, message):
     status = Announcement.objects.filter(pk=announcement.pk).values_list("status", flat=True).first()
     if status not in EDITABLE:
-        raise Conflict(_("Only a draft or rejected announcement may be %(what)s.") % {"what": what})
+        raise Conflict(message)
 
 
 def announcement_update(*, actor, obj, data):
     data = {k: v for k, v in data.items() if k not in ("status", "approved_by", "published_at", "rejected_reason")}
     with transaction.atomic():
-        _editable(obj, _("changed"))
+        _editable(obj, _("Only a draft or rejected announcement may be changed."))
         return object_update(actor=actor, obj=obj, data=data, before_save=_check_audience)
 
 
 def announcement_delete(*, actor, obj):
     with transaction.atomic():
-        _editable(obj, _("deleted"))
+        _editable(obj, _("Only a draft or rejected announcement may be deleted."))
         return object_delete(actor=actor, obj=obj)
 
 
