@@ -22,6 +22,7 @@ api_patterns = [
     path("", include("xiuhao.sla.api_urls")),
     path("", include("xiuhao.tasks.api_urls")),
     path("", include("xiuhao.tasks.api_urls_messages")),
+    path("", include("xiuhao.workflow.api_urls")),
     path("", include(api_router().urls)),
 ]
 
