@@ -18,6 +18,7 @@ DEMO_MODULES = [
     "xiuhao.assets.demo",
     "xiuhao.contracts.demo",
     "xiuhao.sla.demo",
+    "xiuhao.tasks.demo",
     "xiuhao.tasks.demo_messages",
 ]
 
