@@ -26,6 +26,7 @@ from xiuhao.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from xiuhao.core.services import require_visible, stamp_ownership
 
 from . import engine
+from .labels import localized, localized_xml
 from .models import ProcessDefinition, ProcessInstance
 
 log = logging.getLogger(__name__)
@@ -143,7 +144,7 @@ def _step_names(parsed, tasks):
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)
         name = getattr(task.task_spec, "bpmn_name", None)
         if bpmn_id and name:
-            names.append(name)
+            names.append(localized(name))
     return names
 
 
@@ -282,7 +283,7 @@ def _sync_tasks(instance, parsed, workflow, *, actor):
         if subject is None and instance.content_type_id:
             subject = instance.subject
         title = engine.resolve_value(step.properties.get("title", ""), variables_) if step.properties.get("title") \
-            else f"{step.name}：{instance.title}"
+            else f"{localized(step.name)}：{instance.title}"
         task_create(actor=actor, kind=step.properties["taskType"], title=str(title)[:200], subject=subject,
                     branch=instance.branch, department=instance.department, process_instance=instance,
                     bpmn_task_id=bpmn_task_id, step=step.id[:100], **_assignment(step, variables_))
@@ -361,7 +362,7 @@ def process_task_completed(*, task, actor):
 
         step = parsed.steps.get(task.step)
         return _advance(instance, parsed, replay(), actor=actor, replay=replay, verb="process_step",
-                        done=[step.name] if step else [])
+                        done=[localized(step.name)] if step else [])
 
 
 def process_fire_timers(*, instance_id, actor=None):
@@ -454,4 +455,4 @@ def instance_view(instance) -> dict:
         states = engine.step_states(workflow, failed=instance.status == Status.ERROR)
         variables_ = engine.variables(workflow)
     xml = ProcessDefinition.objects.values_list("bpmn_xml", flat=True).get(pk=instance.definition_id)
-    return {"xml": xml, "states": states, "variables": variables_}
+    return {"xml": localized_xml(xml), "states": states, "variables": variables_}

@@ -16,6 +16,7 @@ from xiuhao.core.registry import registry
 from xiuhao.core.views import apply_service_error
 
 from . import services
+from .labels import localized_xml
 from .models import ProcessDefinition, ProcessInstance
 
 
@@ -116,7 +117,7 @@ def retry(request, config, instance):
 
 # -- tabs ------------------------------------------------------------------------------------------------
 def definition_diagram_tab(definition, request):
-    return {"diagram": {"xml": definition.bpmn_xml, "states": {}}}
+    return {"diagram": {"xml": localized_xml(definition.bpmn_xml), "states": {}}}
 
 
 def versions_tab(definition, request):
@@ -139,7 +140,8 @@ def history(instance):
     for event in audit.history_for(instance):
         if not event.verb.startswith("process_"):
             continue
-        rows.append({"at": event.at, "who": event.actor_name or _("System"), "step": "",
+        at = instance.started_at if event.verb == "process_start" else event.at  # before its first task
+        rows.append({"at": at, "who": event.actor_name or _("System"), "step": "",
                      "what": VERBS.get(event.verb, event.verb), "note": event.message, "to": ""})
     rows.sort(key=lambda r: r["at"])
     return rows

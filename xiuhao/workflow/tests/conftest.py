@@ -11,7 +11,8 @@ TEST_PROCESSES = Path(__file__).resolve().parent / "bpmn"
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"  # pages too (the test client sends no language)
     with translation.override("en"):
         yield
 
