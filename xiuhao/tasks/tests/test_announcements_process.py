@@ -99,3 +99,18 @@ def test_the_approval_form_wants_a_reason_to_reject():
 
     assert not ApprovalForm({"outcome": "reject", "reason": " "}).is_valid()
     assert ApprovalForm({"outcome": "approve"}).is_valid()
+
+
+def test_a_repeated_submit_with_the_same_idempotency_key_starts_one_process(author, client):
+    announcement = announcements.announcement_create(
+        actor=author, data={"title": "安全检查", "body": "本周五进行消防安全检查。", "audience": "all"})
+    client.force_login(author)
+    url = f"/api/v1/tasks/announcement/{announcement.pk}/submit/"
+    first = client.post(url, {}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="submit-1")
+    second = client.post(url, {}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="submit-1")
+    assert first.status_code == second.status_code == 200
+    assert second["Idempotent-Replayed"] == "true" and first.json() == second.json()
+    assert first.json()["status"] == "pending"
+    assert ProcessInstance.objects.count() == 1
+    again = client.post(url, {}, content_type="application/json")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
