@@ -20,6 +20,13 @@ KINDS = {
     "warranty_expiry": _("Warranty expiry"),
     "contract_expiry": _("Contract expiry"),
     "system": _("System notice"),
+    "task_assigned": _("New task"),
+    "task_transferred": _("Task transferred"),
+    "task_returned": _("Task returned"),
+    "task_urged": _("Task reminder"),
+    "task_reassigned": _("Task reassigned"),
+    "task_cancelled": _("Task cancelled"),
+    "sla_alert": _("SLA alert"),
 }
 
 UNREAD, READ = "unread", "read"
