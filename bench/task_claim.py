@@ -44,8 +44,9 @@ def prepare_database(url):
             Path(f"{DEFAULT_SQLITE}{suffix}").unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{DEFAULT_SQLITE}"
         return
-    import psycopg
     from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
