@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "xiuhao.core.context_processors.shell",
+                "xiuhao.tasks.context_processors.task_badge",
             ],
         },
     }

@@ -194,3 +194,11 @@ def test_the_menu_and_the_top_bar_show_the_task_centre(client, boss, worker):
     assert reverse("tasks_employee_board") not in html  # no board permission
     client.force_login(boss)
     assert reverse("tasks_employee_board") in client.get(reverse("tasks_my")).content.decode()
+
+
+def test_the_top_bar_counts_my_open_tasks(client, boss, worker):
+    todo(boss, worker)
+    todo(boss, worker, title="Second")
+    client.force_login(worker)
+    html = client.get(reverse("tasks_pool")).content.decode()
+    assert 'data-testid="task-count">2<' in html
