@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from xiuhao.core import audit
 from xiuhao.core.errors import Conflict, PermissionDenied, ValidationFailed
+from xiuhao.core.jobs import enqueue_on_commit, job
 from xiuhao.core.notify import notify
 from xiuhao.core.services import object_create, object_delete, object_update, require_perm, require_visible
 
@@ -129,14 +130,15 @@ def announcement_submit(*, actor, announcement):
 
 
 def announcement_publish(*, actor, announcement):
-    """Approve and publish: one Message per person of the audience. Publishing a published
-    announcement again (a retried process step) only adds the messages that are missing."""
+    """Approve and publish. The messages to the audience (one per person, maybe tens of thousands)
+    are written by a job after commit, so that the approver does not wait for them. Publishing a
+    published announcement again (a retried process step) only sends the messages still missing."""
     with transaction.atomic():
         announcement = _fresh(actor, announcement, "approve")
         if announcement.status != Status.PUBLISHED:
             _move(announcement, actor=actor, to=Status.PUBLISHED, verb="publish",
                   approved_by=actor if actor.is_authenticated else None, published_at=timezone.now())
-        fan_out(announcement)
+        enqueue_on_commit(fan_out_job, announcement.pk)
     return announcement
 
 
@@ -192,6 +194,20 @@ def fan_out(announcement):
             batch = []
     if batch:
         Message.objects.bulk_create(batch, ignore_conflicts=True)
+
+
+@job()
+def fan_out_job(announcement_id):
+    """Send a published announcement to its audience; idempotent (a retry adds what is missing).
+    An announcement withdrawn while the job ran loses the messages the job wrote after the
+    withdrawal deleted the others."""
+    announcement = (Announcement.objects.filter(pk=announcement_id, status=Status.PUBLISHED)
+                    .select_related("audience_department").first())
+    if announcement is None:
+        return
+    fan_out(announcement)
+    if not Announcement.objects.filter(pk=announcement_id, status=Status.PUBLISHED).exists():
+        Message.objects.filter(announcement_id=announcement_id).delete()
 
 
 def _ancestor_ids(department):

@@ -40,6 +40,16 @@ def approver(branch):
     return user
 
 
+@pytest.fixture
+def publish(django_capture_on_commit_callbacks):
+    """Publish and run the fan-out job that follows the commit."""
+    def _publish(actor, announcement):
+        with django_capture_on_commit_callbacks(execute=True):
+            return announcements.announcement_publish(actor=actor, announcement=announcement)
+
+    return _publish
+
+
 def draft(author, **data):
     return announcements.announcement_create(actor=author, data={"title": "五一值班安排", "body": "请各部门报送值班表。",
                                                                  "audience": "all", **data})
@@ -93,12 +103,12 @@ def test_a_status_cannot_be_set_through_an_edit(author):
 
 
 # -- publishing ----------------------------------------------------------------------------------------
-def test_publishing_sends_everyone_active_one_message_and_again_adds_nothing(author, approver):
+def test_publishing_sends_everyone_active_one_message_and_again_adds_nothing(publish, author, approver):
     others = [UserFactory(), UserFactory(outlet=OutletFactory())]
     UserFactory(is_active=False)
     UserFactory(kind="customer")
     announcement = pending(author)
-    announcements.announcement_publish(actor=approver, announcement=announcement)
+    publish(approver, announcement)
     announcement.refresh_from_db()
     assert announcement.status == "published" and announcement.approved_by == approver
     assert announcement.published_at is not None
@@ -106,33 +116,45 @@ def test_publishing_sends_everyone_active_one_message_and_again_adds_nothing(aut
     assert recipients == {author.pk, approver.pk, *(u.pk for u in others)}
     message = Message.objects.get(announcement=announcement, recipient=author)
     assert message.kind == "announcement" and message.url == reverse("tasks_announcement_read", args=[announcement.pk])
-    announcements.announcement_publish(actor=approver, announcement=announcement)  # a retried process step
+    publish(approver, announcement)  # a retried process step
     assert Message.objects.filter(announcement=announcement).count() == len(recipients)
 
 
-def test_a_branch_announcement_reaches_that_branch_only(author, approver, branch):
+def test_the_messages_are_sent_after_commit_and_not_for_an_announcement_withdrawn_meanwhile(
+        author, approver, django_capture_on_commit_callbacks):
+    announcement = pending(author)
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        announcements.announcement_publish(actor=approver, announcement=announcement)
+    assert not Message.objects.exists()  # the approver does not wait for the fan-out
+    Announcement.objects.filter(pk=announcement.pk).update(status="withdrawn")
+    for callback in after_commit:
+        callback()
+    assert not Message.objects.exists()
+
+
+def test_a_branch_announcement_reaches_that_branch_only(publish, author, approver, branch):
     here, there = UserFactory(branch=branch), UserFactory(branch=BranchFactory())
     announcement = pending(author, audience="branch", audience_branch=branch)
-    announcements.announcement_publish(actor=approver, announcement=announcement)
+    publish(approver, announcement)
     assert inbox.unread_count(here) == 1 and inbox.unread_count(there) == 0
 
 
-def test_a_department_announcement_reaches_the_department_and_below(author, approver, branch):
+def test_a_department_announcement_reaches_the_department_and_below(publish, author, approver, branch):
     top = DepartmentFactory(branch=branch)
     child = DepartmentFactory(branch=branch, parent=top)
     sibling = DepartmentFactory(branch=branch)
     people = {d: UserFactory(branch=branch, department=d) for d in (top, child, sibling)}
     announcement = pending(author, audience="department", audience_department=top)
-    announcements.announcement_publish(actor=approver, announcement=announcement)
+    publish(approver, announcement)
     assert [inbox.unread_count(people[d]) for d in (top, child, sibling)] == [1, 1, 0]
 
 
-def test_a_role_announcement_reaches_the_role_holders(author, approver):
+def test_a_role_announcement_reaches_the_role_holders(publish, author, approver):
     role = RoleFactory()
     holder, other = UserFactory(), UserFactory()
     holder.roles.add(role)
     announcement = pending(author, audience="role", audience_role=role)
-    announcements.announcement_publish(actor=approver, announcement=announcement)
+    publish(approver, announcement)
     assert inbox.unread_count(holder) == 1 and inbox.unread_count(other) == 0
 
 
@@ -145,10 +167,10 @@ def test_only_an_approver_publishes_or_rejects(author):
     assert not Message.objects.exists()
 
 
-def test_a_draft_cannot_be_published_without_approval(author, approver):
+def test_a_draft_cannot_be_published_without_approval(publish, author, approver):
     announcement = draft(author)
     with pytest.raises(Conflict):
-        announcements.announcement_publish(actor=approver, announcement=announcement)
+        publish(approver, announcement)
     assert not Message.objects.exists()
 
 
@@ -176,9 +198,9 @@ def test_two_approvers_at_once_publish_once(author, approver):
     assert Announcement.objects.get(pk=announcement.pk).status == "rejected"
 
 
-def test_withdrawing_takes_the_announcement_off_the_board_and_out_of_every_inbox(author, approver, client):
+def test_withdrawing_takes_the_announcement_off_the_board_and_out_of_every_inbox(publish, author, approver, client):
     announcement = pending(author)
-    announcements.announcement_publish(actor=approver, announcement=announcement)
+    publish(approver, announcement)
     client.force_login(author)
     assert announcement.title in client.get(reverse("tasks_announcement_board")).content.decode()
     announcements.announcement_withdraw(actor=author, announcement=announcement, reason="已过期")
@@ -189,7 +211,7 @@ def test_withdrawing_takes_the_announcement_off_the_board_and_out_of_every_inbox
 
 
 # -- the board -----------------------------------------------------------------------------------------
-def test_the_board_shows_published_announcements_addressed_to_the_reader(author, approver, branch):
+def test_the_board_shows_published_announcements_addressed_to_the_reader(publish, author, approver, branch):
     other_branch = BranchFactory()
     reader = UserFactory(branch=branch)
     mine = pending(author, title="本分公司公告", audience="branch", audience_branch=branch)
@@ -197,7 +219,7 @@ def test_the_board_shows_published_announcements_addressed_to_the_reader(author,
     everyone = pending(author, title="全员公告")
     unpublished = draft(author, title="草稿公告")
     for a in (mine, theirs, everyone):
-        announcements.announcement_publish(actor=approver, announcement=a)
+        publish(approver, a)
     new_colleague = UserFactory(branch=branch)  # joined after publishing: sees it on the board too
     for user in (reader, new_colleague):
         assert set(announcements.board_for(user)) == {mine, everyone}
@@ -205,9 +227,9 @@ def test_the_board_shows_published_announcements_addressed_to_the_reader(author,
     assert not announcements.board_for(UserFactory(kind="customer")).exists()
 
 
-def test_reading_an_announcement_on_the_board_reads_its_message(author, approver, client):
+def test_reading_an_announcement_on_the_board_reads_its_message(publish, author, approver, client):
     announcement = pending(author)
-    announcements.announcement_publish(actor=approver, announcement=announcement)
+    publish(approver, announcement)
     client.force_login(author)
     assert inbox.unread_count(author) == 1
     response = client.get(reverse("tasks_announcement_read", args=[announcement.pk]))
@@ -217,9 +239,9 @@ def test_reading_an_announcement_on_the_board_reads_its_message(author, approver
     assert client.get(reverse("tasks_m_announcement_read", args=[announcement.pk])).status_code == 200
 
 
-def test_the_board_api_lists_what_the_page_shows(author, approver, client):
+def test_the_board_api_lists_what_the_page_shows(publish, author, approver, client):
     announcement = pending(author)
-    announcements.announcement_publish(actor=approver, announcement=announcement)
+    publish(approver, announcement)
     hidden = draft(author)
     client.force_login(UserFactory())
     rows = client.get("/api/v1/tasks/announcement-board/").json()["results"]
@@ -228,9 +250,9 @@ def test_the_board_api_lists_what_the_page_shows(author, approver, client):
 
 
 # -- pages and API of the moves ------------------------------------------------------------------------
-def test_withdraw_through_the_api_and_the_page(author, approver, client):
+def test_withdraw_through_the_api_and_the_page(publish, author, approver, client):
     announcement = pending(author)
-    announcements.announcement_publish(actor=approver, announcement=announcement)
+    publish(approver, announcement)
     client.force_login(author)
     response = client.post(f"/api/v1/tasks/announcement/{announcement.pk}/withdraw/", {"reason": "过期"},
                            content_type="application/json")
@@ -261,13 +283,13 @@ def test_the_api_refuses_a_status_in_the_body(author, client):
     assert response.status_code == 201 and response.json()["status"] == "draft"
 
 
-def test_the_detail_page_offers_only_the_moves_the_status_allows(author, approver, client):
+def test_the_detail_page_offers_only_the_moves_the_status_allows(publish, author, approver, client):
     announcement = draft(author)
     client.force_login(author)
     html = client.get(reverse("tasks_announcement_detail", args=[announcement.pk])).content.decode()
     assert 'data-testid="announcement-submit"' in html and 'data-testid="announcement-withdraw"' not in html
     Announcement.objects.filter(pk=announcement.pk).update(status="pending")
-    announcements.announcement_publish(actor=approver, announcement=announcement)
+    publish(approver, announcement)
     html = client.get(reverse("tasks_announcement_detail", args=[announcement.pk])).content.decode()
     assert 'data-testid="announcement-submit"' not in html and 'data-testid="announcement-withdraw"' in html
     assert reverse("tasks_announcement_edit", args=[announcement.pk]) not in html

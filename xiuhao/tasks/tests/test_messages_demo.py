@@ -11,8 +11,10 @@ from xiuhao.tasks.models import Announcement, Message, Task
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_published_and_pending_announcements_and_unread_messages():
-    load_all()
+def test_the_demo_has_published_and_pending_announcements_and_unread_messages(
+        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the fan-out jobs after each commit
+        load_all()
     assert Announcement.objects.filter(status="published").count() == 3
     waiting = Announcement.objects.get(status="pending")
     task = Task.objects.get(process_instance=waiting.process_instance)
