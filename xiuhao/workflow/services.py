@@ -12,6 +12,7 @@ completed) and goes to ERROR with the message; `process_retry` runs the steps ag
 import json
 import logging
 from pathlib import Path
+from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -160,8 +161,9 @@ def _write(instance, workflow, *, status, error=""):
         setattr(instance, name, value)
 
 
-def _advance(instance, parsed, workflow, *, actor, replay, verb, done=(), audit_action="update"):
-    """Run the engine steps of `workflow` and store the outcome (see the module doc)."""
+def _advance(instance, parsed, workflow, *, actor, replay, verb, done=(), audit_action="update", known=None):
+    """Run the engine steps of `workflow` and store the outcome (see the module doc). `known`: the
+    ready user tasks that already have their Task rows, when the caller knows them (saves a read)."""
     before = instance.status
     ran = []
     try:
@@ -169,7 +171,7 @@ def _advance(instance, parsed, workflow, *, actor, replay, verb, done=(), audit_
             _run_engine(workflow, ran)
             status = Status.COMPLETED if workflow.completed else Status.RUNNING
             instance.status = status
-            _sync_tasks(instance, parsed, workflow, actor=actor)
+            _sync_tasks(instance, parsed, workflow, actor=actor, known=known)
             _write(instance, workflow, status=status)
             message = " → ".join([*done, *_step_names(parsed, ran)])
     except Exception as exc:  # a handler, an expression or a task assignment failed
@@ -218,18 +220,20 @@ def _role_with_permission(code):
     return role
 
 
-def _user(value):
+def _user(value, actor=None):
     User = get_user_model()
     if isinstance(value, User):
         return value
     text = str(value).strip()
+    if actor is not None and text == str(actor.pk):  # the usual "back to whoever started it"
+        return actor
     user = User.objects.filter(pk=int(text)).first() if text.isdigit() else User.objects.filter(username=text).first()
     if user is None or not user.is_active:
         raise engine.ProcessError(_("The assignee “%(value)s” does not exist or is not active.") % {"value": value})
     return user
 
 
-def _assignment(step, variables_):
+def _assignment(step, variables_, actor=None):
     """Task fields from the user task's properties: an assignee, or the candidate pool."""
     from xiuhao.org.models import Department, Region, Role, Skill
 
@@ -242,7 +246,7 @@ def _assignment(step, variables_):
 
     assignee = prop("assignee")
     if assignee not in (None, ""):
-        values["assignee"] = _user(assignee)
+        values["assignee"] = _user(assignee, actor if _is_user(actor) else None)
     if props.get("candidateRole"):
         values["candidate_role"] = _by_code_or_id(Role, prop("candidateRole"))
     elif props.get("candidatePermission"):
@@ -260,17 +264,24 @@ def _assignment(step, variables_):
     return values
 
 
-def _sync_tasks(instance, parsed, workflow, *, actor):
+def _sync_tasks(instance, parsed, workflow, *, actor, known=None):
     """Every ready user task gets a Task row; a row whose BPMN task is no longer ready (a boundary
-    timer took the other way, the process was cancelled) is cancelled."""
+    timer took the other way, the process was cancelled) is cancelled. `known`: the BPMN task ids
+    that had rows before the step (then only the rows of those no longer ready are read)."""
     from xiuhao.tasks.models import Task
     from xiuhao.tasks.services import task_cancel, task_create
 
     ready = {}
     if instance.status == Status.RUNNING:
         ready = {str(t.id): t for t in engine.ready_user_tasks(workflow)}
-    active = list(Task.objects.filter(process_instance_id=instance.pk, status__in=Task.ACTIVE))
-    have = {t.bpmn_task_id for t in active}
+    rows = Task.objects.filter(process_instance_id=instance.pk, status__in=Task.ACTIVE)
+    if known is None:
+        active = list(rows)
+        have = {t.bpmn_task_id for t in active}
+    else:
+        gone = set(known) - set(ready)
+        active = list(rows.filter(bpmn_task_id__in=gone)) if gone else []
+        have = set(known)
     for row in active:
         if row.bpmn_task_id and row.bpmn_task_id not in ready:
             task_cancel(actor=None, task=row, reason=_("The process moved on without this step."))
@@ -286,7 +297,7 @@ def _sync_tasks(instance, parsed, workflow, *, actor):
             else f"{localized(step.name)}：{instance.title}"
         task_create(actor=actor, kind=step.properties["taskType"], title=str(title)[:200], subject=subject,
                     branch=instance.branch, department=instance.department, process_instance=instance,
-                    bpmn_task_id=bpmn_task_id, step=step.id[:100], **_assignment(step, variables_))
+                    bpmn_task_id=bpmn_task_id, step=step.id[:100], **_assignment(step, variables_, actor))
 
 
 # -- instances: the moves ------------------------------------------------------------------------------
@@ -328,15 +339,16 @@ def process_start(*, actor, key, subject=None, variables=None, title="", branch=
             return engine.new_workflow(parsed, start_variables, instance)
 
         _advance(instance, parsed, replay(), actor=actor, replay=replay, verb="process_start",
-                 audit_action="create")
+                 audit_action="create", known=[])
     return instance
 
 
 def process_task_completed(*, task, actor):
     """The Task Centre completed `task` (a row of a ready user task): complete the BPMN task with
     the task's form data, its outcome and who completed it as variables, and move the process on.
-    Called by tasks.services.task_complete inside its transaction."""
-    with transaction.atomic():
+    Called by tasks.services.task_complete inside its transaction (no savepoint of its own: an
+    error here rolls back the completion too)."""
+    with transaction.atomic(savepoint=False):
         instance = _locked(task.process_instance_id)
         if instance.status != Status.RUNNING:
             raise Conflict(_("The process of this task is not running (status: %(status)s).")
@@ -346,23 +358,25 @@ def process_task_completed(*, task, actor):
         values = {**(task.data or {}), "outcome": task.outcome or "",
                   "completed_by": actor.pk if _is_user(actor) else None}
 
+        known = []
+
         def replay():
             workflow = engine.load(parsed, state, instance)
             try:
-                from uuid import UUID
-
                 spiff_task = workflow.get_task_from_id(UUID(task.bpmn_task_id))
             except Exception:
                 spiff_task = None
             if spiff_task is None or spiff_task.state != TaskState.READY:
                 raise Conflict(_("This step of the process is no longer waiting for you."))
+            # Every other ready user task has its row already (this one's is DONE now).
+            known[:] = [str(t.id) for t in engine.ready_user_tasks(workflow) if t.id != spiff_task.id]
             spiff_task.data.update(values)
             spiff_task.run()
             return workflow
 
         step = parsed.steps.get(task.step)
         return _advance(instance, parsed, replay(), actor=actor, replay=replay, verb="process_step",
-                        done=[localized(step.name)] if step else [])
+                        done=[localized(step.name)] if step else [], known=known)
 
 
 def process_fire_timers(*, instance_id, actor=None):

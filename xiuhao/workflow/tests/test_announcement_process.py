@@ -42,7 +42,7 @@ def approval_task(announcement):
     return Task.objects.get(process_instance=announcement.process_instance, status__in=Task.ACTIVE)
 
 
-def test_an_approved_announcement_is_published_by_the_process(author, approver):
+def test_an_approved_announcement_is_published_by_the_process(author, approver, django_capture_on_commit_callbacks):
     announcement = submitted(author)
     instance = announcement.process_instance
     assert instance.definition.key == "announcement_approval" and instance.status == ProcessInstance.Status.RUNNING
@@ -52,7 +52,8 @@ def test_an_approved_announcement_is_published_by_the_process(author, approver):
     assert task.candidate_role.permissions.filter(codename="approve_announcement").exists()
     assert task.due_at is not None
     task_claim(actor=approver, task=task)
-    task_complete(actor=approver, task=task, outcome="approve")
+    with django_capture_on_commit_callbacks(execute=True):  # the fan-out job runs after commit
+        task_complete(actor=approver, task=task, outcome="approve")
     announcement.refresh_from_db()
     instance.refresh_from_db()
     assert announcement.status == Announcement.Status.PUBLISHED and announcement.approved_by == approver
