@@ -13,7 +13,7 @@ from xiuhao.core.api import ScopedModelSerializer
 from xiuhao.core.forms import ScopedModelForm, build_form
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 
-from . import selectors, services
+from . import jobs, selectors, services  # noqa: F401  (jobs: registers the overdue reminder)
 from .models import EngineerState, Task, TaskEvent
 from .types import task_type_choices, task_type_label
 

@@ -46,7 +46,7 @@ def colleague(branch, dept):
 @pytest.fixture
 def notices(monkeypatch):
     """The notices the task services send (recipients, kind, subject, body), as the port gets them."""
-    from xiuhao.tasks import services
+    from xiuhao.tasks import jobs, services
 
     sent = []
 
@@ -55,4 +55,5 @@ def notices(monkeypatch):
                      "subject": str(subject), "body": str(body), "url": url})
 
     monkeypatch.setattr(services, "notify", capture)
+    monkeypatch.setattr(jobs, "notify", capture)
     return sent

@@ -313,3 +313,18 @@ def test_a_notice_reaches_the_assignee_by_e_mail_after_commit(transactional_db, 
     boss, worker = UserFactory(branch=branch), UserFactory(branch=branch, email="w@example.com")
     services.task_create(actor=boss, kind="task.generic", title="Call the customer", assignee=worker)
     assert [m.to for m in mail.outbox] == [["w@example.com"]]
+
+
+def test_an_overdue_task_is_reminded_once(boss, worker, notices):
+    from xiuhao.tasks import jobs
+
+    late = services.task_create(actor=boss, kind="task.generic", title="late", assignee=worker,
+                                due_at=timezone.now() - timezone.timedelta(minutes=5))
+    services.task_create(actor=boss, kind="task.generic", title="fine", assignee=worker,
+                         due_at=timezone.now() + timezone.timedelta(hours=5))
+    notices.clear()
+    assert jobs.remind_overdue() == 1
+    assert jobs.remind_overdue() == 0
+    assert [(n["to"], n["kind"]) for n in notices] == [([worker.pk], "task_overdue")]
+    Task.objects.filter(pk=late.pk).update(due_at=timezone.now() - timezone.timedelta(minutes=1))
+    assert jobs.remind_overdue() == 1  # a new due time, passed again: one more reminder
