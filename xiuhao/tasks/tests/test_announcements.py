@@ -293,3 +293,17 @@ def test_the_detail_page_offers_only_the_moves_the_status_allows(publish, author
     html = client.get(reverse("tasks_announcement_detail", args=[announcement.pk])).content.decode()
     assert 'data-testid="announcement-submit"' not in html and 'data-testid="announcement-withdraw"' in html
     assert reverse("tasks_announcement_edit", args=[announcement.pk]) not in html
+
+
+def test_an_administrator_follows_a_pending_announcement_to_its_approval_process(author, client):
+    from xiuhao.workflow.models import ProcessDefinition, ProcessInstance
+
+    announcement = pending(author)
+    definition = ProcessDefinition.objects.create(key="x", name="x", version=1, bpmn_xml="<x/>", checksum="x")
+    instance = ProcessInstance.objects.create(definition=definition, branch=announcement.branch)
+    Announcement.objects.filter(pk=announcement.pk).update(process_instance=instance)
+    admin = UserFactory(branch=announcement.branch, is_superuser=True)
+    client.force_login(admin)
+    html = client.get(reverse("tasks_announcement_detail", args=[announcement.pk])).content.decode()
+    assert reverse("workflow_processinstance_detail", args=[instance.pk]) in html
+
