@@ -320,8 +320,35 @@ def new_workflow(parsed: ParsedProcess, variables=None, instance=None) -> BpmnWo
     return workflow
 
 
-def load(parsed: ParsedProcess, state: dict, instance=None) -> BpmnWorkflow:
+def _parents_first(tasks: dict, root: str) -> dict:
+    """The task mapping ordered from the root down. A task stores its data as a delta on its
+    parent's, so a parent must be restored before its children; PostgreSQL's jsonb does not keep
+    the key order the state was written in."""
+    ordered, queue = {}, [root]
+    while queue:
+        task_id = queue.pop(0)
+        task = tasks.get(task_id)
+        if task is None or task_id in ordered:
+            continue
+        ordered[task_id] = task
+        queue.extend(task.get("children", []))
+    for task_id, task in tasks.items():  # anything the tree walk missed keeps its place at the end
+        ordered.setdefault(task_id, task)
+    return ordered
+
+
+def _ordered_state(state: dict) -> dict:
     state = dict(state)
+    if "tasks" in state and "root" in state:
+        state["tasks"] = _parents_first(state["tasks"], state["root"])
+    subprocesses = state.get("subprocesses")
+    if subprocesses:
+        state["subprocesses"] = {key: _ordered_state(sub) for key, sub in subprocesses.items()}
+    return state
+
+
+def load(parsed: ParsedProcess, state: dict, instance=None) -> BpmnWorkflow:
+    state = _ordered_state(state)
     version = state.pop(BpmnWorkflowSerializer.VERSION_KEY, None)
     if version in MIGRATIONS:
         MIGRATIONS[version](state)

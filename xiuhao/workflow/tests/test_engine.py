@@ -66,6 +66,14 @@ def test_the_gateway_takes_the_default_way_for_a_small_amount(processes, clerk):
     assert states["end_small"] == "done" and "approve" not in states
 
 
+def normalized(state):
+    """PostgreSQL's jsonb keeps no key order, so a delta's list of deleted keys may come back in
+    another order: compare them as sets."""
+    tasks = {task_id: {**task, "delta": {**task["delta"], "deletions": sorted(task["delta"]["deletions"])}}
+             if task.get("delta") else task for task_id, task in state["tasks"].items()}
+    return {**state, "tasks": tasks}
+
+
 def test_the_state_survives_a_restart(processes, clerk, approver_role, restart):
     instance = process_start(actor=clerk, key="wf_test_review",
                              variables={"amount": 5000, "approver_role": approver_role.code})
@@ -74,7 +82,7 @@ def test_the_state_survives_a_restart(processes, clerk, approver_role, restart):
     restart()
     parsed = engine.spec_for(instance.definition_id)
     workflow = engine.load(parsed, stored)
-    assert engine.dump(workflow) == stored  # the round trip loses nothing
+    assert normalized(engine.dump(workflow)) == normalized(stored)  # the round trip loses nothing
     [fill] = open_tasks(instance)
     restart()
     task_complete(actor=clerk, task=fill)
