@@ -9,6 +9,7 @@ run finds the demo tasks (marked `data.demo`) and writes nothing."""
 import datetime
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from xiuhao.core import context
@@ -152,7 +153,8 @@ class _Loader:
             user = self.users.get(username)
             if user is None:
                 continue
-            current = (Task.objects.filter(assignee=user, status=Task.Status.OPEN).order_by("due_at").first()
+            current = (Task.objects.filter(assignee=user, status=Task.Status.OPEN)
+                       .order_by(F("due_at").asc(nulls_last=True)).first()
                        if state in (EngineerState.State.ON_SITE, EngineerState.State.TRAVELLING) else None)
             services.engineer_set_state(actor=user, user=user, state=state, task=current)
             EngineerState.objects.filter(user=user).update(since=self.now - datetime.timedelta(minutes=minutes))

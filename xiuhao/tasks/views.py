@@ -225,7 +225,11 @@ def move(request, pk, move):
         context = work_context(request, task, bound)
         context["breadcrumbs"] = _crumbs((_("My tasks"), reverse("tasks_my")), (str(task), None))
         context["open_move"] = move
-        response = TemplateResponse(request, "tasks/m_work.html" if mobile else "tasks/work.html", context)
+        if mobile:
+            context.update(page_title=str(task), back_url=reverse("tasks_m_my"))
+            response = _mobile(request, "tasks/m_work.html", context)
+        else:
+            response = TemplateResponse(request, "tasks/work.html", context)
         response.status_code = 400
         return response
     messages.success(request, DONE_MESSAGES[move])
@@ -333,10 +337,29 @@ def engineer_board(request):
 
 
 # -- the phone ----------------------------------------------------------------------------------------------
+WEUI_FORMS = ("type_form", "transfer_form", "return_form", "urge_form", "form")
+
+
+def _weui(form):
+    """WeUI's classes on a form's inputs (the forms carry Tabler's by default)."""
+    from django import forms as django_forms
+
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, django_forms.Select):
+            widget.attrs["class"] = "weui-select"
+        elif not isinstance(widget, django_forms.CheckboxInput | django_forms.RadioSelect):
+            widget.attrs["class"] = "weui-input"
+    return form
+
+
 def _mobile(request, template, context):
     from xiuhao.core.pages import mobile_tabs
 
     context.setdefault("mobile_tabs", mobile_tabs(request))
+    for name in WEUI_FORMS:
+        if context.get(name) is not None:
+            _weui(context[name])
     return TemplateResponse(request, template, context)
 
 

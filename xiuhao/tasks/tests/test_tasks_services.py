@@ -73,7 +73,7 @@ def test_the_assignee_completes_a_task_with_its_outcome(boss, worker):
     assert get_task_type("test.approve").outcome_label("reject") == "Reject"
 
 
-def test_only_the_assignee_completes_and_only_once(boss, worker, colleague):
+def test_only_the_assignee_completes_and_only_once(boss, worker, colleague, english):
     task = services.task_create(actor=boss, kind="task.generic", title="x", assignee=worker)
     with pytest.raises(PermissionDenied):
         services.task_complete(actor=colleague, task=task)
