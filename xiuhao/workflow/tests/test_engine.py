@@ -108,3 +108,34 @@ def test_variables_that_are_not_json_are_refused(processes, clerk):
     with pytest.raises(ValidationFailed):
         process_start(actor=clerk, key="wf_test_review", variables={"when": object()})
     assert not ProcessInstance.objects.exists()
+
+
+def test_parallel_branches_give_two_tasks_and_the_join_waits_for_both(processes, clerk):
+    instance = process_start(actor=clerk, key="wf_test_parallel")
+    parts, price = open_tasks(instance)
+    assert {parts.step, price.step} == {"check_parts", "check_price"}
+    task_complete(actor=clerk, task=price, data={"price_ok": True})
+    assert open_tasks(instance) == [parts]  # the other branch's task is kept, not cancelled
+    instance.refresh_from_db()
+    assert instance.status == ProcessInstance.Status.RUNNING
+    task_complete(actor=clerk, task=parts, data={"parts_ok": True})
+    instance.refresh_from_db()
+    assert instance.status == ProcessInstance.Status.COMPLETED
+    variables = engine.variables(engine.load(engine.spec_for(instance.definition_id), instance.state))
+    assert variables["price_ok"] and variables["parts_ok"]
+
+
+def test_a_branch_user_sees_only_the_instances_of_their_branch(client, processes, clerk):
+    from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
+
+    mine = process_start(actor=clerk, key="wf_test_parallel")
+    stranger = UserFactory(branch=BranchFactory())
+    theirs = process_start(actor=stranger, key="wf_test_parallel")
+    viewer = UserFactory(branch=clerk.branch)
+    grant(viewer, "workflow.view_processinstance", data_scope="branch")
+    client.force_login(viewer)
+    listed = [row["id"] for row in client.get("/api/v1/workflow/processinstance/").json()["results"]]
+    assert listed == [mine.pk]
+    assert client.get(f"/api/v1/workflow/processinstance/{theirs.pk}/diagram/").status_code == 404
+    assert client.get(f"/workflow/processinstance/{theirs.pk}/?tab=diagram").status_code == 404
+    assert client.get(f"/api/v1/workflow/processinstance/{mine.pk}/diagram/").status_code == 200
