@@ -202,3 +202,23 @@ def test_the_top_bar_counts_my_open_tasks(client, boss, worker):
     client.force_login(worker)
     html = client.get(reverse("tasks_pool")).content.decode()
     assert 'data-testid="task-count">2<' in html
+
+
+def test_sla_clocks_of_a_task_or_its_record_show_on_my_tasks(client, boss, worker):
+    from xiuhao.sla.models import ClockKind
+    from xiuhao.sla.services import clock_start
+    from xiuhao.tasks import selectors
+
+    timed = todo(boss, worker, title="Timed")
+    about = todo(boss, worker, title="About a task")
+    from django.contrib.contenttypes.models import ContentType
+
+    Task.objects.filter(pk=about.pk).update(content_type=ContentType.objects.get_for_model(Task),
+                                            object_id=str(timed.pk))
+    clock = clock_start(actor=boss, target=timed, kind=ClockKind.values[0], minutes=240)
+    rows = selectors.attach_clocks(selectors.my_open_tasks(worker))
+    assert {t.title: [c.pk for c in t.sla_clocks] for t in rows} == {"Timed": [clock.pk], "About a task": [clock.pk]}
+    client.force_login(worker)
+    assert client.get(reverse("tasks_my")).content.decode().count('data-testid="sla-badge"') == 2
+    assert 'data-testid="sla-clocks"' in client.get(reverse("tasks_work", args=[timed.pk])).content.decode()
+    assert 'data-testid="sla-clock"' in client.get(reverse("tasks_m_work", args=[timed.pk])).content.decode()
