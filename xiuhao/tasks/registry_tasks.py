@@ -133,8 +133,10 @@ class TaskConfig(ModelConfig):
         return services.generic_task_create(actor=actor, data=data)
 
     def update(self, *, actor, obj, data):
-        return services.task_update(actor=actor, task=obj, data={k: v for k, v in data.items()
-                                                                   if k in TASK_EDITABLE})
+        # The edit form sends the assignee and candidates unchanged (disabled); a real change of
+        # them is refused by the service: it goes through transfer / return / reassign.
+        unchanged = {k for k, v in data.items() if k not in TASK_EDITABLE and getattr(obj, k) == v}
+        return services.task_update(actor=actor, task=obj, data={k: v for k, v in data.items() if k not in unchanged})
 
 
 @register

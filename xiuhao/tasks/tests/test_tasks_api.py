@@ -128,3 +128,15 @@ def test_an_engineer_state_through_the_registry_api(api, boss, worker):
     response = api.post("/api/v1/tasks/engineerstate/", {"user": worker.pk, "state": "travelling"}, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["state"] == "travelling"
+
+
+def test_an_edit_changes_the_wording_but_not_who_has_the_task(api, boss, worker, colleague):
+    task = todo(boss, worker)
+    api.force_authenticate(boss)
+    response = api.patch(f"/api/v1/tasks/task/{task.pk}/", {"title": "Call back today"}, format="json")
+    assert response.status_code == 200 and response.json()["title"] == "Call back today"
+    response = api.patch(f"/api/v1/tasks/task/{task.pk}/", {"assignee": colleague.pk}, format="json")
+    assert response.status_code == 400 and "assignee" in response.json()["error"]["fields"]
+    services.task_complete(actor=worker, task=task)
+    response = api.patch(f"/api/v1/tasks/task/{task.pk}/", {"title": "Too late"}, format="json")
+    assert response.status_code == 409
