@@ -222,3 +222,13 @@ def test_sla_clocks_of_a_task_or_its_record_show_on_my_tasks(client, boss, worke
     assert client.get(reverse("tasks_my")).content.decode().count('data-testid="sla-badge"') == 2
     assert 'data-testid="sla-clocks"' in client.get(reverse("tasks_work", args=[timed.pk])).content.decode()
     assert 'data-testid="sla-clock"' in client.get(reverse("tasks_m_work", args=[timed.pk])).content.decode()
+
+
+def test_a_refused_move_on_the_phone_shows_the_phone_page_again(client, boss, worker, colleague):
+    task = todo(boss, worker)
+    client.force_login(worker)
+    response = client.post(reverse("tasks_move", args=[task.pk, "transfer"]) + "?m=1",
+                           {"transfer-to_user": colleague.pk, "transfer-reason": ""})
+    html = response.content.decode()
+    assert response.status_code == 400 and "weui-tabbar" in html and 'class="weui-input"' in html
+    assert 'data-testid="form-errors"' in html
