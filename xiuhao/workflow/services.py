@@ -122,11 +122,11 @@ def _locked(instance_id):
     # The race: two tasks of one instance (parallel branches) completed at once would both read the
     # same state and the later UPDATE would drop the other's step. The row lock makes the second wait
     # and read the first one's state (PostgreSQL; SQLite's IMMEDIATE transactions serialise anyway).
-    instance = (ProcessInstance.objects.select_related("branch", "department")
-                .select_for_update(of=("self",)).filter(pk=instance_id).first())
-    if instance is None:
+    found = list(ProcessInstance.objects.select_related("branch", "department")
+                 .select_for_update(of=("self",)).filter(pk=instance_id).order_by()[:1])
+    if not found:
         raise NotFound()
-    return instance
+    return found[0]
 
 
 def _run_engine(workflow, ran):
