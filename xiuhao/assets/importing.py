@@ -14,14 +14,13 @@ of the composite key (serial, order no.).
 import datetime
 import gc
 import json
-import uuid
 from decimal import Decimal
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,7 +112,12 @@ class FastPipeline(RowPipeline):
         if f.choices:
             mapping = self._choice_map(name)
 
+            known = {}  # cell → value: a column holds a handful of distinct texts
+
             def choice(raw):
+                value = known.get(raw) if isinstance(raw, str) else None
+                if value is not None:
+                    return value
                 text = _text(raw)
                 if not text:
                     return ""
@@ -121,6 +125,8 @@ class FastPipeline(RowPipeline):
                 if value is None:
                     raise BadCell(_("Select a valid choice. %(value)s is not one of the available choices.")
                                   % {"value": text})
+                if isinstance(raw, str) and len(known) < 1000:
+                    known[raw] = value
                 return value
 
             return choice
@@ -182,29 +188,36 @@ class FastPipeline(RowPipeline):
 _ABSENT = "\u0000absent"  # a column the row did not have (kept apart from an empty cell)
 
 
-def _json_cell(value):
-    return value.isoformat() if isinstance(value, datetime.date) else value
-
-
 class NewDevice:
     """A device row to insert: the attributes apply_device_defaults reads and writes, without a
     model instance (10^5 of those cost seconds)."""
 
     __slots__ = ("pk", "serial", "lot", "order_no", "remark", "install_date", "warranty_start", "warranty_end",
-                 "shipped_on", "warranty_kind", "status", "product_model", "customer", "address", "branch_id",
-                 "department_id", "outlet_id", "region_id", "lat", "lng")
+                 "shipped_on", "warranty_kind", "status", "_product_model", "_customer", "_address", "product_model_id",
+                 "customer_id", "address_id", "branch_id", "department_id", "outlet_id", "region_id", "lat", "lng")
 
     def __init__(self, serial):
         self.pk = None
         self.serial, self.lot, self.order_no, self.remark = serial, "", "", ""
         self.install_date = self.warranty_start = self.warranty_end = self.shipped_on = None
         self.warranty_kind, self.status = "", Device.Status.REGISTERED
-        self.product_model = self.customer = self.address = None
+        self._product_model = self._customer = self._address = None
+        self.product_model_id = self.customer_id = self.address_id = None
         self.branch_id = self.department_id = self.outlet_id = self.region_id = self.lat = self.lng = None
 
-    customer_id = property(lambda self: self.customer.pk if self.customer else None)
-    address_id = property(lambda self: self.address.pk if self.address else None)
-    product_model_id = property(lambda self: self.product_model.pk if self.product_model else None)
+    # a related record and its id, set together (as on a model instance)
+    def _set_model(self, value):
+        self._product_model, self.product_model_id = value, value.pk if value is not None else None
+
+    def _set_customer(self, value):
+        self._customer, self.customer_id = value, value.pk if value is not None else None
+
+    def _set_address(self, value):
+        self._address, self.address_id = value, value.pk if value is not None else None
+
+    product_model = property(lambda self: self._product_model, _set_model)
+    customer = property(lambda self: self._customer, _set_customer)
+    address = property(lambda self: self._address, _set_address)
 
 
 def _stamp(device, actor):
@@ -225,6 +238,7 @@ UPDATED = ("lot", "product_model", "customer", "address", "region", "lat", "lng"
            "warranty_end", "warranty_kind", "status", "order_no", "shipped_on", "remark", "branch", "department",
            "outlet", "updated_at")
 DATES = ("install_date", "warranty_start", "warranty_end", "shipped_on")
+PLAIN = ("lot", "order_no", "remark", *DATES)  # cells copied as they are
 
 
 class DeviceImportPipeline(FastPipeline):
@@ -243,15 +257,23 @@ class DeviceImportPipeline(FastPipeline):
         return f"{self.job.file.name}.rows.json" if self.job is not None and self.job.file else None
 
     def _save_cells(self, parsed):
-        """Rows as [number, [value per field of `names`]] (dates as ISO text): compact JSON."""
+        """Column by column: {"names": [field], "rows": [row number], "columns": [[value per row]
+        per field]} (dates as ISO text, _ABSENT where a row lacked the field): compact JSON, and
+        a list per column is converted and read back much faster than a list per row."""
         name = self._cache_name()
         if name is None:
             return
         from django.core.files.base import ContentFile
 
         names = sorted({key for _n, data, _e in parsed for key in data})
-        rows = [[n, [_json_cell(data.get(key, _ABSENT)) for key in names]] for n, data, _e in parsed]
-        payload = json.dumps({"names": names, "rows": rows}, ensure_ascii=False, separators=(",", ":"))
+        columns = []
+        for key in names:
+            column = [data.get(key, _ABSENT) for _n, data, _e in parsed]
+            if key in DATES:
+                column = [v.isoformat() if isinstance(v, datetime.date) else v for v in column]
+            columns.append(column)
+        payload = json.dumps({"names": names, "rows": [n for n, _d, _e in parsed], "columns": columns},
+                             ensure_ascii=False, separators=(",", ":"))
         storage = self.job.file.storage
         storage.delete(name)
         storage.save(name, ContentFile(payload.encode()))
@@ -262,15 +284,18 @@ class DeviceImportPipeline(FastPipeline):
             return None
         with self.job.file.storage.open(name, "rb") as fh:
             payload = json.loads(fh.read())
-        names = payload["names"]
-        dates = [i for i, key in enumerate(names) if key in DATES]
-        parsed = []
-        for number, values in payload["rows"]:
-            for i in dates:
-                if values[i]:
-                    values[i] = datetime.date.fromisoformat(values[i])
-            parsed.append((number, {k: v for k, v in zip(names, values, strict=True) if v != _ABSENT}, []))
-        return parsed
+        if "columns" not in payload:  # kept by an older version: read the workbook
+            return None
+        names, columns = payload["names"], payload["columns"]
+        day = datetime.date.fromisoformat
+        for i, key in enumerate(names):
+            if key in DATES:
+                columns[i] = [day(v) if v and v != _ABSENT else v for v in columns[i]]
+        rows = zip(payload["rows"], *columns, strict=True)
+        if any(_ABSENT in column for column in columns):
+            return [(number, {k: v for k, v in zip(names, values, strict=True) if v != _ABSENT}, [])
+                    for number, *values in rows]
+        return [(number, dict(zip(names, values, strict=True)), []) for number, *values in rows]
 
     def _drop_cells(self):
         name = self._cache_name()
@@ -295,29 +320,33 @@ class DeviceImportPipeline(FastPipeline):
             for part in chunks([c.pk for c in customers.values()]):
                 for site in Address.objects.filter(customer_id__in=part, label__in=labels):
                     sites[(site.customer_id, site.label)] = site
-        found = set()
-        for part in chunks(serials):
-            found.update(Device.objects.filter(serial__in=part).values_list("serial", flat=True))
+        found = set(Device.objects.filter(serial__in=bulk.keys_in(serials)).values_list("serial", flat=True))
         if found:
-            for part in chunks(found):
-                existing.update({d.serial: d for d in Device.objects.filter(serial__in=part).select_related(
-                    "product_model", "customer", "address")})
+            existing.update({d.serial: d for d in Device.objects.filter(serial__in=bulk.keys_in(found)).select_related(
+                "product_model", "customer", "address")})
             allowed = self.config.queryset(self.user, "change")
-            for part in chunks(found):
-                changeable.update(allowed.filter(serial__in=part).values_list("serial", flat=True))
+            changeable.update(allowed.filter(serial__in=bulk.keys_in(found)).values_list("serial", flat=True))
         return models, customers, sites, existing, changeable
 
     def prepare(self, parsed):
         """Check every converted row. Returns (report, [(row number, device, is_new, before)]):
         new devices as NewDevice, existing ones changed in memory; nothing is written."""
         report = Report()
-        lookups = self._lookup_sets(parsed)
-        seen, ready = {}, []
+        ready = list(self.checked(parsed, self._lookup_sets(parsed), report))
+        return report, ready
+
+    def checked(self, parsed, lookups, report, *, stop_at_error=False):
+        """(row number, device, is_new, before) of every row without errors, one by one (the
+        apply step writes each as it comes); every row is counted into `report`. With
+        `stop_at_error` the first row with an error raises ImportFailed naming it."""
+        seen = {}
         for number, data, errors in parsed:
             device, is_new, before = self._row(number, data, errors, seen, *lookups)
             report.total += 1
             if errors:
                 report.add_errors(errors)
+                if stop_at_error:
+                    raise ImportFailed(_row_message(errors[0]))
             elif is_new:
                 report.created += 1
             else:
@@ -325,64 +354,70 @@ class DeviceImportPipeline(FastPipeline):
             if len(report.preview) < PREVIEW_ROWS:
                 report.preview.append(self.preview_row(number, data, is_new, not errors))
             if not errors:
-                ready.append((number, device, is_new, before))
-        return report, ready
+                yield number, device, is_new, before
+
+    def _err(self, errors, number, name, message):
+        errors.append(_error(number, self.label(name), message))
 
     def _row(self, number, data, errors, seen, models, customers, sites, existing, changeable):
-        def err(name, message):
-            errors.append(_error(number, self.label(name), message))
-
+        err = self._err
         serial = data.get("serial", "")
         if not serial:
-            err("serial", _("This field is required."))
+            err(errors, number, "serial", _("This field is required."))
             return None, True, None
         if seen.setdefault(serial, number) != number:
             self.duplicate(seen, serial, number, "serial", errors)
         device = existing.get(serial)
         is_new = device is None
         if not is_new and serial not in changeable:
-            err("serial", _("A record with this key exists, but you may not change it."))
+            err(errors, number, "serial", _("A record with this key exists, but you may not change it."))
         elif is_new and not self.can_add:
-            err("serial", _("You may not add new records."))
+            err(errors, number, "serial", _("You may not add new records."))
         if errors:
             return None, is_new, None
-        before = None if is_new else {name: _plain(getattr(device, name)) for name in AUDITED}
-        device = NewDevice(serial) if is_new else device
-        old_site, old_customer = (None, None) if is_new else (device.address_id, device.customer_id)
-        for name in ("lot", "order_no", "remark", *DATES):
+        if is_new:
+            before, device, old_site, old_customer = None, NewDevice(serial), None, None
+        else:
+            before = {name: _plain(getattr(device, name)) for name in AUDITED}
+            old_site, old_customer = device.address_id, device.customer_id
+        for name in PLAIN:
             if name in data:
                 setattr(device, name, data[name])
-        if "product_model" in data or is_new:
-            model = models.get(data.get("product_model"))
+        code = data.get("product_model")
+        if is_new or "product_model" in data:
+            model = models.get(code)
             if model is None:
-                err("product_model", self._missing("product_model", data["product_model"])
-                    if data.get("product_model") else _("This field is required."))
+                err(errors, number, "product_model", self._missing("product_model", code) if code
+                    else _("This field is required."))
             device.product_model = model
         if "customer" in data:
-            customer = customers.get(data["customer"]) if data["customer"] else None
-            if data["customer"] and customer is None:
-                err("customer", self._missing("customer", data["customer"]))
+            code = data["customer"]
+            customer = customers.get(code) if code else None
+            if code and customer is None:
+                err(errors, number, "customer", self._missing("customer", code))
             device.customer = customer
         if "address" in data:
-            site = sites.get((device.customer_id, data["address"])) if data["address"] else None
-            if data["address"] and site is None:
-                err("address", _("The customer has no site named “%(value)s”.") % {"value": data["address"]})
+            label = data["address"]
+            site = sites.get((device.customer_id, label)) if label else None
+            if label and site is None:
+                err(errors, number, "address", _("The customer has no site named “%(value)s”.") % {"value": label})
             device.address = site
         if "status" in data:
             if not data["status"]:
-                err("status", _("This field is required."))
+                err(errors, number, "status", _("This field is required."))
             device.status = data["status"] or device.status
         if errors:
             return None, is_new, None
-        kind_given = bool(data.get("warranty_kind")) or ("warranty_kind" not in data and not is_new)
-        if data.get("warranty_kind"):
-            device.warranty_kind = data["warranty_kind"]
-        apply_device_defaults(device, kind_given=kind_given, site_changed=device.address_id != old_site,
+        kind = data.get("warranty_kind")
+        if kind:
+            device.warranty_kind = kind
+        apply_device_defaults(device, kind_given=bool(kind) or ("warranty_kind" not in data and not is_new),
+                              site_changed=device.address_id != old_site,
                               customer_changed=device.customer_id != old_customer, today=self.today)
         if is_new:
             _stamp(device, self.user)
         if device.warranty_start and device.warranty_end and device.warranty_end < device.warranty_start:
-            err("warranty_end", _("The warranty end lies before the warranty start."))
+            err(errors, number, "warranty_end", _("The warranty end lies before the warranty start."))
         return device, is_new, before
 
     def _parse(self, rows, on_progress=None):
@@ -429,14 +464,17 @@ class DeviceImportPipeline(FastPipeline):
         return report
 
     def apply_all(self, rows, *, source, on_progress=None, on_done=None):
+        """Check and write in one pass: each row is checked again (the database may have changed
+        since validating) and, when new, streamed into the devices' insert at once — on
+        PostgreSQL the server stores rows while the next ones are checked. The first bad row
+        rolls everything back (ImportFailed, the same message a full check would give first)."""
         try:
             gc.disable()  # 10^5 short-lived rows: the collector's full passes would cost more than they free
             parsed = self._load_cells() or self._parse(rows)
-            report, ready = self.prepare(parsed)
-            if report.errors:
-                raise ImportFailed(_row_message(report.errors[0]))
+            lookups = self._lookup_sets(parsed)
+            report = Report()
             with transaction.atomic():
-                self._write(ready, on_progress)
+                self._write(parsed, lookups, report, on_progress)
                 audit.record(
                     actor=self.user, action="import", verb=self.config.key,
                     message=_("Imported %(created)s new and %(updated)s changed %(what)s from “%(source)s”") % {
@@ -451,73 +489,92 @@ class DeviceImportPipeline(FastPipeline):
         return report
 
     # -- writing ---------------------------------------------------------------------------------------
-    def _write(self, ready, on_progress):
+    def _write(self, parsed, lookups, report, on_progress):
         now = timezone.now()
-        new = [(n, d) for n, d, is_new, _b in ready if is_new]
-        changed = [(n, d, b) for n, d, is_new, b in ready if not is_new]
+        existing = lookups[3]
         actor_id = getattr(self.user, "pk", None)
-        for (_n, device), pk in zip(new, bulk.allocate_ids(Device, len(new)), strict=True):
-            device.pk = pk
+        if connection.vendor == "postgresql":
+            # One bulk transaction: its commit need not wait for the WAL flush (a crash in the
+            # next moments can lose the import as a whole, never half of it).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # Rows with a serial not stored yet become devices (any other outcome is an error that
+        # stops the import): their ids and QR tokens are taken up front.
+        expected = sum(1 for _n, data, _e in parsed if data.get("serial") and data["serial"] not in existing)
+        ids = bulk.allocate_ids(Device, expected)
+        tokens = bulk.uuid4s(expected)
         v = bulk.Values()
-        stamp, date, source = v.datetime(now), v.date, str(self.source)
-        for start in range(0, len(new), BATCH):
-            bulk.insert(Device, INSERTED, [(
-                d.pk, d.serial, d.lot, d.product_model.pk, d.customer_id, d.address_id, d.region_id, v.decimal(d.lat),
-                v.decimal(d.lng), date(d.install_date), date(d.warranty_start), date(d.warranty_end),
-                str(d.warranty_kind), str(d.status), "", source, d.order_no, date(d.shipped_on), v.uuid(uuid.uuid4()),
-                d.remark, d.branch_id, d.department_id, d.outlet_id, actor_id, stamp, stamp)
-                for _n, d in new[start:start + BATCH]])
-            if on_progress:
-                on_progress(min(start + BATCH, len(new)))
-        self._check_scope(new)
+        stamp, date, decimal, source = v.datetime(now), v.date, v.decimal, str(self.source)
+        texts = {choice: str(choice) for choice in (*Device.WarrantyKind, *Device.Status)}
+        new, changed = [], []
+
+        def inserted():
+            pks = iter(ids)
+            for number, d, is_new, before in self.checked(parsed, lookups, report, stop_at_error=True):
+                if on_progress and report.total % BATCH == 0:
+                    on_progress(report.total)
+                if not is_new:
+                    changed.append((number, d, before))
+                    continue
+                d.pk = next(pks)
+                token = tokens[len(new)]
+                new.append((number, d))
+                yield (d.pk, d.serial, d.lot, d.product_model_id, d.customer_id, d.address_id, d.region_id,
+                       decimal(d.lat), decimal(d.lng), date(d.install_date), date(d.warranty_start),
+                       date(d.warranty_end), texts.get(d.warranty_kind, d.warranty_kind), texts.get(d.status, d.status),
+                       "", source, d.order_no, date(d.shipped_on), token, d.remark, d.branch_id, d.department_id,
+                       d.outlet_id, actor_id, stamp, stamp)
+
+        bulk.insert(Device, INSERTED, inserted(), binary=True)
+        if len(new) != expected:  # only a row with an error (which raised) can be neither
+            raise RuntimeError(f"{len(new)} new devices, {expected} expected")
+        self._check_scope(new, ids)
         for start in range(0, len(changed), BATCH):
             batch = [d for _n, d, _b in changed[start:start + BATCH]]
             for device in batch:
                 device.updated_at = now
             Device.objects.bulk_update(batch, UPDATED)
-            if on_progress:
-                on_progress(len(new) + min(start + BATCH, len(changed)))
-        self._copy_boms([d for _n, d in new])
+        if on_progress:
+            on_progress(report.total)
+        self._copy_boms([d for _n, d in new], ids)
         self._audit(new, changed, now)
 
-    def _check_scope(self, new):
-        """New devices must lie inside the importer's data scope (one query per chunk)."""
+    def _check_scope(self, new, ids):
+        """New devices must lie inside the importer's data scope (one query)."""
         if not new or scope_q(Device, self.user) is None:
             return
-        by_pk = {d.pk: n for n, d in new}
-        for part in chunks(by_pk):
-            visible = set(Device.objects.visible_to(self.user).filter(pk__in=part).values_list("pk", flat=True))
-            outside = [pk for pk in part if pk not in visible]
-            if outside:
-                raise ImportFailed(_row_message(_error(by_pk[outside[0]], "", _(
-                    "The record would lie outside your data scope (branch/department)."))))
+        visible = Device.objects.visible_to(self.user)
+        if isinstance(ids, range):
+            visible = visible.filter(pk__gte=ids.start, pk__lt=ids.stop)
+        else:
+            visible = visible.filter(pk__in=bulk.keys_in(ids))
+        visible = set(visible.values_list("pk", flat=True))
+        outside = [n for n, d in new if d.pk not in visible]
+        if outside:
+            raise ImportFailed(_row_message(_error(outside[0], "", _(
+                "The record would lie outside your data scope (branch/department)."))))
 
-    def _copy_boms(self, devices):
-        """The BOM instances of the new devices (quantities per device), ids allocated up front
-        so that sub-parts point at their parent line."""
+    def _copy_boms(self, devices, ids):
+        """The BOM instances of the new devices (`ids`: theirs, in the order of `devices`): one
+        INSERT … SELECT from each model's BOM (bulk.insert_bom_instances), parents first, with
+        a block of ids allocated up front so that sub-parts point at their parent line."""
         lines_of = {}
         for device in devices:
             if device.product_model_id not in lines_of:
                 lines_of[device.product_model_id] = bom_lines(device.product_model)
         total = sum(len(lines_of[d.product_model_id]) for d in devices)
-        ids = iter(bulk.allocate_ids(DevicePart, total))
-        v, rows, today = bulk.Values(), [], timezone.localdate()
-        stamp, fitted = v.datetime(timezone.now()), str(DevicePart.Status.FITTED)
-        milli = Decimal("0.001")
-        template = {pk: [(line.pk, line.parent_id, line.part_id, v.decimal(line.extended_quantity.quantize(milli)),
-                          line.position)
-                         for line in lines] for pk, lines in lines_of.items()}
-        for device in devices:
-            fitted_on = v.date(device.install_date or device.shipped_on or today)
-            made = {}
-            for line_pk, parent_pk, part_id, quantity, position in template[device.product_model_id]:
-                pk = made[line_pk] = next(ids)
-                rows.append((pk, device.pk, made.get(parent_pk), part_id, quantity, "", position, fitted_on, None,
-                             fitted, stamp, stamp))
-        fields = ("id", "device", "parent", "part", "quantity", "part_serial", "position", "fitted_on", "removed_on",
-                  "status", "created_at", "updated_at")
-        for start in range(0, len(rows), BATCH * 4):
-            bulk.insert(DevicePart, fields, rows[start:start + BATCH * 4])
+        if not total:
+            return
+        v, milli = bulk.Values(), Decimal("0.001")
+        template = []
+        for model_pk, lines in lines_of.items():
+            index = {line.pk: i for i, line in enumerate(lines)}
+            template.extend((model_pk, i, index.get(line.parent_id), line.part_id,
+                             v.decimal(line.extended_quantity.quantize(milli)), line.position)
+                            for i, line in enumerate(lines))
+        bulk.insert_bom_instances(template, ids, bulk.allocate_block(DevicePart, total).start,
+                                  fitted_default=v.date(timezone.localdate()), status=str(DevicePart.Status.FITTED),
+                                  stamp=v.datetime(timezone.now()))
 
     def _audit(self, new, changed, now):
         """One audit event per batch of up to BATCH devices, naming their serials (and, for

@@ -136,6 +136,8 @@ def related_key(model) -> str | None:
 
 
 def _text(value) -> str:
+    if type(value) is str:  # most cells: no further checks
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -635,12 +637,17 @@ def excel_rows(pipeline, ws):
     if header is None or all(_blank(v) for v in header):
         return [_error(1, "", _("The sheet is empty: row 1 must hold the column names."))], iter(())
     positions, errors = pipeline.map_headers([_text(h) for h in header])
+    keys = [pipeline.labels[name] for _i, name in positions]
+    indexes = [i for i, _name in positions]
+    width = max(indexes, default=-1) + 1
 
     def rows():
         for number, values in enumerate(it, start=2):
             if all(_blank(v) for v in values):
                 continue
-            yield number, {pipeline.labels[name]: (values[i] if i < len(values) else None) for i, name in positions}
+            if len(values) < width:
+                values = (*values, *([None] * (width - len(values))))
+            yield number, dict(zip(keys, [values[i] for i in indexes], strict=True))
 
     return errors, rows()
 
@@ -915,11 +922,8 @@ def import_apply(job_row, actor) -> ImportJob:
 
     try:
         require_import(actor, config)
-        with job_row.file.open("rb") as fh, open_sheet(fh) as ws:
-            header_errors, rows = excel_rows(pipeline, ws)
-            if header_errors:
-                raise ImportFailed(_row_message(header_errors[0]))
-            apply_rows(pipeline, rows, source=job_row.original_name, on_progress=progress, on_done=done)
+        apply_rows(pipeline, _sheet_rows(job_row, pipeline), source=job_row.original_name, on_progress=progress,
+                   on_done=done)
     except ServiceError as exc:
         _move(job_row, ImportJob.Status.FAILED, message=str(exc.message)[:255], created_count=0, updated_count=0)
     except Exception:
@@ -932,6 +936,16 @@ def import_apply(job_row, actor) -> ImportJob:
         except Exception:
             pass
     return job_row
+
+
+def _sheet_rows(job_row, pipeline):
+    """The rows of the job's workbook, read when first asked for: a pipeline that kept what it
+    validated (assets' devices) applies that without opening the workbook again."""
+    with job_row.file.open("rb") as fh, open_sheet(fh) as ws:
+        header_errors, rows = excel_rows(pipeline, ws)
+        if header_errors:
+            raise ImportFailed(_row_message(header_errors[0]))
+        yield from rows
 
 
 def import_bulk(*, actor, config, rows, dry_run=False) -> dict:
