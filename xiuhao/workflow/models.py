@@ -46,7 +46,9 @@ class ProcessDefinition(TimeStampedModel):
         permissions = [("export_processdefinition", _("Can export process definitions"))]
 
     def __str__(self):
-        return f"{self.name} v{self.version}"
+        from .labels import localized  # the names of the shipped processes are msgids
+
+        return f"{localized(self.name)} v{self.version}"
 
 
 class ProcessInstance(OwnedModel):

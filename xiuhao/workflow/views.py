@@ -152,7 +152,19 @@ VERBS = {"process_start": gettext_lazy("Process started"), "process_step": gette
          "process_retry": gettext_lazy("Retried"), "process_cancel": gettext_lazy("Process cancelled")}
 
 
+def subject_link(instance, user):
+    """(text, url) of the record the process is about, when the user may open its page."""
+    subject = instance.subject if instance.content_type_id else None
+    if subject is None:
+        return None
+    config = registry.for_model(type(subject))
+    url = ""
+    if config is not None and config.pages and config.queryset(user).filter(pk=subject.pk).exists():
+        url = config.url("detail", subject)
+    return {"text": str(subject), "kind": subject._meta.verbose_name, "url": url}
+
+
 def instance_diagram_tab(instance, request):
     view = services.instance_view(instance)
     return {"diagram": {"xml": view["xml"], "states": view["states"]}, "variables": view["variables"],
-            "history": history(instance)}
+            "history": history(instance), "subject": subject_link(instance, request.user)}

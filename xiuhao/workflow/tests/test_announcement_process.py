@@ -1,6 +1,8 @@
 """The announcement approval process end to end: submit → approval task offered to the approvers →
 approve publishes / reject sends back with the reason."""
 
+import json
+
 import pytest
 
 from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
@@ -72,3 +74,14 @@ def test_a_rejected_announcement_goes_back_with_the_reason(author, approver):
     assert announcement.status == Announcement.Status.REJECTED and announcement.rejected_reason == "措辞需修改"
     assert announcement.process_instance.status == ProcessInstance.Status.COMPLETED
     assert not Message.objects.filter(announcement=announcement).exists()
+
+
+def test_the_viewer_links_the_announcement_and_names_the_steps_in_chinese(client, author, approver):
+    announcement = submitted(author)
+    grant(approver, "workflow.view_processinstance", data_scope="all")
+    client.force_login(approver)
+    client.cookies["xiuhao_language"] = "zh-hans"
+    html = client.get(f"/workflow/processinstance/{announcement.process_instance_id}/?tab=diagram").content.decode()
+    assert 'data-testid="process-subject"' in html and f"/tasks/announcement/{announcement.pk}/" in html
+    xml = json.loads(html.split('id="bpmn-xml" type="application/json">')[1].split("</script>")[0])
+    assert 'name="公告审批"' in xml and 'name="发布给受众"' in xml
