@@ -71,6 +71,6 @@ def export_response(config, rows):
     rows = rows.prefetch_related(None).prefetch_related(*m2m)
     count = 0
     for obj in rows.iterator(chunk_size=2000):
-        ws.append([cell_value(obj, f) for f in fields])
+        ws.append([config.value_label(obj, f) if f in config.value_labels else cell_value(obj, f) for f in fields])
         count += 1
     return workbook_response(wb, filename_for(config)), count

@@ -132,6 +132,9 @@ class ModelConfig:
     export_fields: list | None = None
     api_fields: list | None = None  # read-only models: fields the API shows (default: detail + list fields)
     import_fields: list | None = None
+    # {field: fn(value) -> text}: how a stored code reads for people when its labels live in a
+    # registry rather than in the field's choices (e.g. the task type). Detail page and export.
+    value_labels: dict = {}
     natural_key: str | None = None
     ordering: list | None = None
     select_related: list = []
@@ -196,6 +199,11 @@ class ModelConfig:
 
     def get_detail_fields(self):
         return self.detail_fields if self.detail_fields is not None else list(self.form_fields)
+
+    def value_label(self, obj, name):
+        """The text of `obj.<name>` for people, if `value_labels` names the field; else None."""
+        label = self.value_labels.get(name)
+        return None if label is None else label(getattr(obj, name))
 
     # -- reads ----------------------------------------------------------------------------
     def base_queryset(self):

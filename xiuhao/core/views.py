@@ -170,7 +170,9 @@ class ObjectDetailView(ConfigView):
         fields = []
         for name in self.config.get_detail_fields():
             f = obj._meta.get_field(name)
-            if f.many_to_many:
+            if name in self.config.value_labels:
+                value = self.config.value_label(obj, name)
+            elif f.many_to_many:
                 value = "、".join(str(o) for o in getattr(obj, name).all()) or "—"
             elif getattr(f, "choices", None):
                 value = getattr(obj, f"get_{name}_display")()

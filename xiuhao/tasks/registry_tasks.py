@@ -6,6 +6,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 from xiuhao.core import context_processors as shell
 from xiuhao.core import pages as core_pages
@@ -30,10 +31,23 @@ TASK_RELATED = ["assignee", "branch", "department", "created_by", "candidate_rol
                 "candidate_region", "candidate_skill", "outlet", "completed_by", "previous_assignee"]
 
 
-def _serializer(model, fields, read_only, name):
-    meta = type("Meta", (), {"model": model, "fields": ["id", "display", *fields, *read_only],
+def _serializer(model, fields, read_only, name, **attrs):
+    extra = [k for k, v in attrs.items() if isinstance(v, serializers.Field)]  # declared fields
+    meta = type("Meta", (), {"model": model, "fields": ["id", "display", *fields, *read_only, *extra],
                              "read_only_fields": read_only, "validators": []})
-    return type(name, (ScopedModelSerializer,), {"Meta": meta})
+    return type(name, (ScopedModelSerializer,), {"Meta": meta, **attrs})
+
+
+def _get_kind_display(self, obj) -> str:
+    return task_type_label(obj.kind)
+
+
+# `kind` stays the code (for programs); `kind_display` is the task type's label in the request's
+# language (for people).
+KIND_DISPLAY = {
+    "kind_display": serializers.SerializerMethodField(help_text=_("The task type's name in the user's language")),
+    "get_kind_display": _get_kind_display,
+}
 
 
 class TaskForm(ScopedModelForm):
@@ -113,7 +127,8 @@ class TaskConfig(ModelConfig):
     export_fields = [*list_fields, "subject_repr", "outcome", "created_by", "urge_count"]
     select_related = TASK_RELATED
     deletable = False  # a task is cancelled, never deleted: its history stays
-    serializer_class = _serializer(Task, TASK_FORM, TASK_STATE, "TaskSerializer")
+    serializer_class = _serializer(Task, TASK_FORM, TASK_STATE, "TaskSerializer", **KIND_DISPLAY)
+    value_labels = {"kind": task_type_label}  # the type's label, not its code (detail page, export)
     tabs = [Tab("moves", _("Moves"), "tasks/tabs/moves.html", _moves_tab)]
     actions = [Action("work", _("Open task"), _work_link)]
 
