@@ -83,6 +83,9 @@ ASSETS = ["assets.device", "assets.devicepart", "assets.shipment", "assets.warra
 CONTRACTS = ["contracts.contract", "contracts.contractdevice", "contracts.paymentplan", "contracts.contractchange",
              "contracts.counterreading", "contracts.contractalert"]
 
+SLA_RULES = ["sla.businesscalendar", "sla.workingperiod", "sla.holiday", "sla.slapolicy"]
+SLA_CLOCKS = ["sla.slaclock", "sla.slapause", "sla.slaalert"]
+
 
 def _each(models, actions):
     return {m: actions for m in models}
@@ -94,7 +97,9 @@ ROLES = [
     {"code": "agent", "name": "客服", "data_scope": DataScope.BRANCH,
      "permissions": {**_each(ORG_STRUCTURE + ORG_SERVICE + CATALOG + ASSETS + CONTRACTS, "view"), **REFERENCE,
                      **_each(CUSTOMERS, "view,add,change"), "assets.device": "view,add,change",
-                     "core.attachment": "view,add,change", "tasks.task": "view,add", "tasks.taskevent": "view"},
+                     "core.attachment": "view,add,change", "tasks.task": "view,add", "tasks.taskevent": "view",
+                     **_each(SLA_RULES, "view"), **_each(SLA_CLOCKS, "view"), "sla.slaclock": "view,change",
+                     "workflow.processinstance": "view"},
      "description": "Customer-service agent: takes calls and follows requests of the own branch."},
     {"code": "dispatcher", "name": "售后经理/调度", "data_scope": DataScope.BRANCH,
      "permissions": {**_each(ORG_STRUCTURE + ORG_SERVICE + ["org.outletuser"], "view,export"), **REFERENCE,
@@ -106,13 +111,17 @@ ROLES = [
                      "core.attachment": "view,add", "core.auditevent": "view",
                      "tasks.announcement": "view,add,change,delete,export",
                      "tasks.task": "view,add,change,export,reassign", "tasks.task_board": "view",
-                     "tasks.taskevent": "view", "tasks.engineerstate": "view,change"},
+                     "tasks.taskevent": "view", "tasks.engineerstate": "view,change",
+                     **_each(SLA_RULES, "view,add,change,delete,export"), **_each(SLA_CLOCKS, "view,export"),
+                     "sla.slaclock": "view,change,export", "workflow.processdefinition": "view",
+                     "workflow.processinstance": "view,export"},
      "description": "Service manager / dispatcher: dispatches and watches the own branch."},
     {"code": "engineer", "name": "工程师", "data_scope": DataScope.SELF,
      "permissions": {**_each(ORG_STRUCTURE + ["org.engineer", "org.engineerskill", "org.skill"], "view"),
                      **_each(CUSTOMERS + CATALOG + ["assets.device", "assets.devicepart", "contracts.contract"],
                              "view"),
-                     **REFERENCE, "core.attachment": "view,add", "tasks.task": "view", "tasks.taskevent": "view"},
+                     **REFERENCE, "core.attachment": "view,add", "tasks.task": "view", "tasks.taskevent": "view",
+                     "sla.slaclock": "view"},
      "description": "Field engineer: own tasks and records."},
     {"code": "warehouse", "name": "仓管", "data_scope": DataScope.DEPARTMENT_TREE,
      "permissions": {**_each(ORG_STRUCTURE + ["org.skill"], "view"), **REFERENCE,

@@ -47,7 +47,7 @@ def test_the_demo_contracts_load_in_a_few_seconds():
 
     from xiuhao.org.management.commands.load_demo import DEMO_MODULES
 
-    for name in DEMO_MODULES[:-1]:
+    for name in DEMO_MODULES[:DEMO_MODULES.index("xiuhao.contracts.demo")]:  # what the contracts build on
         if importlib.util.find_spec(name) is not None:
             importlib.import_module(name).load()
     started = time.monotonic()

@@ -190,7 +190,9 @@ def test_writes_are_in_the_audit_log(loaded):
     # all from one load: one request id per app's demo
     from xiuhao.org.management.commands.load_demo import DEMO_MODULES
 
-    assert AuditEvent.objects.values("request_id").distinct().count() <= len(DEMO_MODULES)
+    request_ids = set(AuditEvent.objects.order_by().values_list("request_id", flat=True).distinct())
+    request_ids.discard("")  # the shipped process definitions, synced after migrate (not by the demo)
+    assert len(request_ids) <= len(DEMO_MODULES)
 
 
 def test_regions_used_exist():
