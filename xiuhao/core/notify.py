@@ -1,8 +1,8 @@
 """The notifier port: `notify()` hands a notice for some users to every adapter named in
 settings.NOTIFIERS (dotted paths, like EMAIL_BACKEND), after the current transaction commits.
 
-The e-mail adapter works out of the box; the Task Centre adds the in-app inbox and the SMS/WeCom/
-DingTalk/WeChat adapters. An adapter is a callable `adapter(notice)`; it must not raise for one
+The e-mail adapter (here) and the in-app inbox (xiuhao.tasks.notify) work out of the box; the
+SMS/WeCom/DingTalk/WeChat adapters are in xiuhao.integrations.notify (docs/notifications.md). An adapter is a callable `adapter(notice)`; it must not raise for one
 recipient's bad address (log and go on)."""
 
 import logging
