@@ -234,14 +234,16 @@ def board_for(user):
 
 # -- the approver's task ------------------------------------------------------------------------------
 class ApprovalForm(forms.Form):
-    """The approver's decision; a rejection needs a reason, which the author is sent."""
+    """The approver's decision; a rejection needs a reason, which the author is sent. `outcome` is
+    the button pressed (set by TaskType.bind_form for page, API and service alike)."""
 
+    outcome = ""
     reason = forms.CharField(label=gettext_lazy("Reason (required to reject)"), max_length=255, required=False,
                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
 
     def clean(self):
         data = super().clean()
-        if self.data.get("outcome") == "reject" and not (data.get("reason") or "").strip():
+        if self.outcome == "reject" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Please give the reason for rejecting the announcement."))
         return data
 

@@ -4,10 +4,7 @@ pool, and the moves of a task (claim, complete, transfer, return, urge, reassign
 Errors are the platform's: 400 bad input, 403 not allowed, 404 not found or outside the data
 scope, 409 the task moved meanwhile (e.g. `conflict` "This task has already been claimed by X.")."""
 
-import json
-
 from django.contrib.auth import get_user_model
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers
@@ -15,11 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from xiuhao.core.api import idempotent
-from xiuhao.core.errors import ValidationFailed
 from xiuhao.core.registry import registry
 
 from . import selectors, services
-from .types import get_task_type
 
 # The registry derives this serializer; the URLconf imports this module after it is filled.
 TaskSerializer = registry.configs["tasks.task"].serializer
@@ -33,7 +28,8 @@ class TaskCompleteSerializer(serializers.Serializer):
     outcome = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
                                     help_text="One of the task type's outcomes (e.g. approve / reject), if it has any.")
     data = serializers.DictField(required=False, default=dict,
-                                 help_text="The task type's form fields; checked by its form.")
+                                 help_text="The task type's form fields; checked by its form for the outcome "
+                                           "(the same rules as the task page).")
 
 
 class _TaskToUserSerializer(serializers.Serializer):
@@ -59,17 +55,6 @@ class TaskUrgeSerializer(serializers.Serializer):
 
 class TaskCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-
-
-def _checked_form_data(task, data):
-    """The task type's form checks `data` (the API's equivalent of the task page's form)."""
-    task_type = get_task_type(task.kind)
-    if task_type is None or task_type.form_class is None:
-        return data
-    form = task_type.form_class(data=data)
-    if not form.is_valid():
-        raise ValidationFailed(fields={f"data.{k}" if k != "__all__" else "data": v for k, v in form.errors.items()})
-    return json.loads(json.dumps(form.cleaned_data, cls=DjangoJSONEncoder))
 
 
 class _TaskMove(APIView):
@@ -117,8 +102,7 @@ TaskClaimView = _move_view(
 TaskCompleteView = _move_view(
     "complete", TaskCompleteSerializer, "Complete my task with its form data and outcome",
     lambda self, request, task, data: services.task_complete(
-        actor=request.user, task=task, data=_checked_form_data(task, data.get("data") or {}),
-        outcome=data.get("outcome", "")))
+        actor=request.user, task=task, data=data.get("data") or {}, outcome=data.get("outcome", "")))
 TaskTransferView = _move_view(
     "transfer", TaskTransferSerializer, "Transfer 转派 my task to someone else (reason required)",
     lambda self, request, task, data: services.task_transfer(actor=request.user, task=task, **data))

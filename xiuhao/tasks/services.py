@@ -223,7 +223,11 @@ def _has_candidates_data(data):
 # -- the assignee's moves ----------------------------------------------------------------------------
 def task_complete(*, actor, task, data=None, outcome="") -> Task:
     """The assignee completes the task (OPEN → DONE) with the form's `data` and an `outcome`; a
-    process task then moves its process on, in the same transaction."""
+    process task then moves its process on, in the same transaction.
+
+    Whoever calls (page, API, a module), the outcome must be one of the type's and `data` must
+    pass the type's form for that outcome (e.g. a rejection needs a reason); its cleaned values
+    are stored (errors name `outcome` and `data.<field>`)."""
     if data is not None and not isinstance(data, dict):
         raise _invalid("data", _("The form data must be an object."))
     outcome = (outcome or "").strip()
@@ -233,6 +237,8 @@ def task_complete(*, actor, task, data=None, outcome="") -> Task:
                        % {"choices": "、".join(str(label) for _v, label in task_type.outcomes)})
     if len(outcome) > 40:
         raise _invalid("outcome", _("The outcome is too long."))
+    if task_type is not None and task_type.form_class is not None:
+        data = task_type.clean_data(data, outcome=outcome)
     with transaction.atomic():
         fresh = _fresh(task)
         if _is_user(actor):

@@ -7,10 +7,17 @@ the assignee fills in and the outcomes they choose from.
 `Task.kind` stores the code. A task of an unregistered kind still works (title, complete, move);
 its type then shows as the code itself. `form_class` is a plain Django Form whose cleaned_data is
 stored in `Task.data`; `template` is rendered above the form on the task page (the context has
-`task` and `form`)."""
+`task` and `form`).
 
+The form knows the outcome being chosen: `form.outcome` is set before it validates (a rule such as
+"a rejection needs a reason" reads it). `services.task_complete` checks the data with the form
+whoever completes the task — page, API, a module — through `TaskType.clean_data`; the task page
+binds the same form (`TaskType.bind_form`) to show the errors next to the fields."""
+
+import json
 from dataclasses import dataclass, field
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,6 +35,33 @@ class TaskType:
 
     def outcome_label(self, value):
         return dict(self.outcomes).get(value, value)
+
+    def bind_form(self, data=None, *, outcome="", **kwargs):
+        """The type's form (None without one) bound to `data`, told the chosen `outcome`."""
+        if self.form_class is None:
+            return None
+        form = self.form_class(data, **kwargs)
+        form.outcome = outcome or ""
+        return form
+
+    def clean_data(self, data, *, outcome=""):
+        """`data` checked by the type's form for `outcome`: its cleaned values, as JSON. Errors
+        raise ValidationFailed with the fields named `data.<field>` (`data` for the whole form).
+        A type without a form takes `data` as it is."""
+        from xiuhao.core.errors import ValidationFailed
+
+        form = self.bind_form(data or {}, outcome=outcome)
+        if form is None:
+            return data
+        if not form.is_valid():
+            raise ValidationFailed(fields={"data" if name == "__all__" else f"data.{name}": errors
+                                           for name, errors in form.errors.items()})
+        return json_safe(form.cleaned_data)
+
+
+def json_safe(data):
+    """Form values as they are stored in the JSON field (dates as ISO text, decimals as text)."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
 _TYPES: dict[str, TaskType] = {}

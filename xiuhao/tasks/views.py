@@ -3,12 +3,10 @@ with its form and moves, the employee task board and the engineer status board; 
 (WeUI) under /m/tasks/. Every page reads through selectors (scoped) and writes through services."""
 
 import datetime
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect
@@ -24,7 +22,7 @@ from xiuhao.core.errors import ServiceError
 
 from . import forms, selectors, services
 from .models import EngineerState, Task
-from .types import get_task_type, task_type_label
+from .types import get_task_type, json_safe, task_type_label
 
 MOVES = ("claim", "complete", "transfer", "return", "urge", "reassign", "cancel")
 
@@ -40,10 +38,6 @@ def _kind_tabs(user, active):
     for kind, n in sorted(counts.items(), key=lambda kv: task_type_label(kv[0])):
         tabs.append({"kind": kind, "label": task_type_label(kind), "count": n, "active": kind == active})
     return tabs
-
-
-def _json_safe(data):
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
 def _task_or_404(request, pk):
@@ -73,11 +67,13 @@ def _may_reassign(user, task):
             and (user.is_superuser or Task.objects.visible_to(user).filter(pk=task.pk).exists()))
 
 
-def _type_form(task, data=None):
+def _type_form(task, data=None, outcome=""):
+    """The task type's form on the page; bound with the outcome button pressed, it checks what the
+    service checks again (types.TaskType.clean_data), so the errors show next to the fields."""
     task_type = get_task_type(task.kind)
-    if task_type is None or task_type.form_class is None:
+    if task_type is None:
         return None
-    return task_type.form_class(data, initial=task.data or None, prefix="f")
+    return task_type.bind_form(data, outcome=outcome, initial=task.data or None, prefix="f")
 
 
 def work_context(request, task, bound=None):
@@ -157,11 +153,12 @@ def _run_move(request, task, move):
         services.task_claim(actor=user, task=task)
         return True, {}
     if move == "complete":
-        type_form = _type_form(task, post)
+        outcome = post.get("outcome", "")
+        type_form = _type_form(task, post, outcome)
         if type_form is not None and not type_form.is_valid():
             return False, {"complete": type_form}
-        data = _json_safe(type_form.cleaned_data) if type_form is not None else None
-        services.task_complete(actor=user, task=task, data=data, outcome=post.get("outcome", ""))
+        data = json_safe(type_form.cleaned_data) if type_form is not None else None
+        services.task_complete(actor=user, task=task, data=data, outcome=outcome)
         return True, {}
     form_class, kwargs = {
         "transfer": (forms.TransferForm, {"user": user}),

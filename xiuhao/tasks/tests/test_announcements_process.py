@@ -95,10 +95,46 @@ def test_a_double_submit_starts_one_process(author):
 
 
 def test_the_approval_form_wants_a_reason_to_reject():
-    from xiuhao.tasks.announcements import ApprovalForm
+    from xiuhao.tasks.types import get_task_type
 
-    assert not ApprovalForm({"outcome": "reject", "reason": " "}).is_valid()
-    assert ApprovalForm({"outcome": "approve"}).is_valid()
+    task_type = get_task_type("announcement.approve")
+    assert not task_type.bind_form({"reason": " "}, outcome="reject").is_valid()
+    assert task_type.bind_form({}, outcome="approve").is_valid()
+
+
+def test_a_rejection_without_a_reason_is_refused_by_the_service_whoever_calls(author, approver):
+    from xiuhao.core.errors import ValidationFailed
+
+    announcement = submitted(author)
+    task = task_claim(actor=approver, task=approval_task(announcement))
+    with pytest.raises(ValidationFailed) as refused:
+        task_complete(actor=approver, task=task, outcome="reject", data={"reason": "  "})
+    assert "data.reason" in refused.value.fields
+    with pytest.raises(ValidationFailed):
+        task_complete(actor=approver, task=task, outcome="reject")
+    assert Task.objects.get(pk=task.pk).status == Task.Status.OPEN
+    assert Announcement.objects.get(pk=announcement.pk).status == "pending"
+
+
+def test_rejecting_through_the_api_needs_the_reason_like_the_page(author, approver, client, settings):
+    settings.LANGUAGE_CODE = "en"
+    announcement = submitted(author)
+    task = task_claim(actor=approver, task=approval_task(announcement))
+    client.force_login(approver)
+    url = f"/api/v1/tasks/task/{task.pk}/complete/"
+    response = client.post(url, {"outcome": "reject", "data": {}}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["data.reason"] == [
+        "Please give the reason for rejecting the announcement."]
+    assert Task.objects.get(pk=task.pk).status == Task.Status.OPEN
+    page = client.post(f"/tasks/work/{task.pk}/complete/", {"outcome": "reject", "f-reason": ""})
+    assert page.status_code == 400
+    assert "Please give the reason for rejecting the announcement." in page.content.decode()
+    assert Announcement.objects.get(pk=announcement.pk).status == "pending"
+    response = client.post(url, {"outcome": "reject", "data": {"reason": "日期写错了"}},
+                           content_type="application/json")
+    assert response.status_code == 200 and response.json()["data"] == {"reason": "日期写错了"}
+    assert Announcement.objects.get(pk=announcement.pk).rejected_reason == "日期写错了"
 
 
 def test_a_repeated_submit_with_the_same_idempotency_key_starts_one_process(author, client):
