@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xiuhao.core import context
+from xiuhao.core.imports import ImportFailed
 from xiuhao.core.models import AuditEvent
 from xiuhao.core.registry import registry
 from xiuhao.org.demo import Result
@@ -102,11 +103,12 @@ def _load():
     pipeline = DeviceImportPipeline(config, admin)
     pipeline.source = Device.Source.SHIPMENT
     parsed = [(n, {k: v for k, v in s.items() if not k.startswith("_")}, []) for n, s in enumerate(todo, start=2)]
-    report, ready = pipeline.prepare(parsed)
-    if report.errors:
-        raise RuntimeError(f"demo devices do not pass the import checks: {report.errors[:3]}")
-    pipeline._write(ready, None)
-    result.created["devices"] = len(ready)
+    try:
+        with transaction.atomic():
+            report = pipeline.write(parsed)
+    except ImportFailed as exc:
+        raise RuntimeError(f"demo devices do not pass the import checks: {exc.message}") from exc
+    result.created["devices"] = report.created
     devices = Device.objects.in_bulk([s["serial"] for s in todo], field_name="serial")
     _shipments(admin, [s for s in todo if s["_ship"]], devices)
     result.created["shipments"] = sum(1 for s in todo if s["_ship"])

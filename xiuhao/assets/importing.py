@@ -26,7 +26,16 @@ from django.utils.translation import gettext as _
 
 from xiuhao.catalog.selectors import bom_lines
 from xiuhao.core import audit, context
-from xiuhao.core.imports import ImportFailed, Report, RowPipeline, _error, _norm, _row_message, _text
+from xiuhao.core.imports import (
+    ImportFailed,
+    Report,
+    RowPipeline,
+    _error,
+    _norm,
+    _row_message,
+    _text,
+    record_import,
+)
 from xiuhao.core.models import AuditEvent
 from xiuhao.core.scope import scope_q
 
@@ -66,8 +75,6 @@ def _plain(value):
 class FastPipeline(RowPipeline):
     """Shared: rows → {field: Python value} with the form's messages, without a form."""
 
-    required_columns: tuple = ()
-
     def __init__(self, config, user):
         super().__init__(config, user)
         self.date_field = forms.DateField()
@@ -75,15 +82,6 @@ class FastPipeline(RowPipeline):
         self.converters = {name: self._converter(name) for name in self.names}
 
     # -- columns ----------------------------------------------------------------------------------
-    def map_headers(self, keys, row=1):
-        positions, errors = super().map_headers(keys, row)
-        present = {name for _index, name in positions}
-        for name in self.required_columns:
-            if name != self.key and name not in present:
-                errors.append(_error(row, self.header(name), _(
-                    "The column “%(name)s” is missing; it identifies the records.") % {"name": self.header(name)}))
-        return positions, errors
-
     def read(self, rows):
         """[(row number, {field: raw value}, [errors])]; unknown or repeated keys are errors."""
         mappings, out = {}, []
@@ -177,6 +175,18 @@ class FastPipeline(RowPipeline):
         if first != number:
             errors.append(_error(number, self.label(name), _("“%(value)s” also appears in row %(row)s.")
                                  % {"value": key if isinstance(key, str) else " / ".join(key), "row": first}))
+
+    def count(self, report, number, data, errors, is_new):
+        """One checked row into the report: its errors, or one more created / updated; a preview line."""
+        report.total += 1
+        if errors:
+            report.add_errors(errors)
+        elif is_new:
+            report.created += 1
+        else:
+            report.updated += 1
+        if len(report.preview) < PREVIEW_ROWS:
+            report.preview.append(self.preview_row(number, data, is_new, not errors))
 
     def preview_row(self, number, data, is_new, ok):
         values = {name: "" if v in (None, "") else str(v) if not isinstance(v, datetime.date) else v.isoformat()
@@ -328,13 +338,6 @@ class DeviceImportPipeline(FastPipeline):
             changeable.update(allowed.filter(serial__in=bulk.keys_in(found)).values_list("serial", flat=True))
         return models, customers, sites, existing, changeable
 
-    def prepare(self, parsed):
-        """Check every converted row. Returns (report, [(row number, device, is_new, before)]):
-        new devices as NewDevice, existing ones changed in memory; nothing is written."""
-        report = Report()
-        ready = list(self.checked(parsed, self._lookup_sets(parsed), report))
-        return report, ready
-
     def checked(self, parsed, lookups, report, *, stop_at_error=False):
         """(row number, device, is_new, before) of every row without errors, one by one (the
         apply step writes each as it comes); every row is counted into `report`. With
@@ -342,17 +345,9 @@ class DeviceImportPipeline(FastPipeline):
         seen = {}
         for number, data, errors in parsed:
             device, is_new, before = self._row(number, data, errors, seen, *lookups)
-            report.total += 1
-            if errors:
-                report.add_errors(errors)
-                if stop_at_error:
-                    raise ImportFailed(_row_message(errors[0]))
-            elif is_new:
-                report.created += 1
-            else:
-                report.updated += 1
-            if len(report.preview) < PREVIEW_ROWS:
-                report.preview.append(self.preview_row(number, data, is_new, not errors))
+            self.count(report, number, data, errors, is_new)
+            if errors and stop_at_error:
+                raise ImportFailed(_row_message(errors[0]))
             if not errors:
                 yield number, device, is_new, before
 
@@ -456,7 +451,9 @@ class DeviceImportPipeline(FastPipeline):
         gc.disable()
         try:
             parsed = self._parse(rows, on_progress)
-            report, _ready = self.prepare(parsed)
+            report = Report()
+            for _row in self.checked(parsed, self._lookup_sets(parsed), report):
+                pass  # nothing is written: the report is what validating gives
             if not report.errors:
                 self._save_cells(parsed)
         finally:
@@ -471,16 +468,9 @@ class DeviceImportPipeline(FastPipeline):
         try:
             gc.disable()  # 10^5 short-lived rows: the collector's full passes would cost more than they free
             parsed = self._load_cells() or self._parse(rows)
-            lookups = self._lookup_sets(parsed)
-            report = Report()
             with transaction.atomic():
-                self._write(parsed, lookups, report, on_progress)
-                audit.record(
-                    actor=self.user, action="import", verb=self.config.key,
-                    message=_("Imported %(created)s new and %(updated)s changed %(what)s from “%(source)s”") % {
-                        "created": report.created, "updated": report.updated,
-                        "what": self.config.verbose_name_plural, "source": source},
-                )
+                report = self.write(parsed, on_progress)
+                record_import(self, report, source)
                 if on_done:
                     on_done(report)
         finally:
@@ -489,6 +479,13 @@ class DeviceImportPipeline(FastPipeline):
         return report
 
     # -- writing ---------------------------------------------------------------------------------------
+    def write(self, parsed, on_progress=None):
+        """Check converted rows again and write them, inside the caller's transaction (which
+        must roll back on ImportFailed: the first bad row raises it). Returns the report."""
+        report = Report()
+        self._write(parsed, self._lookup_sets(parsed), report, on_progress)
+        return report
+
     def _write(self, parsed, lookups, report, on_progress):
         now = timezone.now()
         existing = lookups[3]
@@ -658,15 +655,7 @@ class ShipmentImportPipeline(FastPipeline):
                         errors.append(_error(number, self.label("product_code"), _(
                             "No product model with model code “%(value)s”; a new serial needs a known model.")
                             % {"value": data.get("product_code") or ""}))
-            report.total += 1
-            if errors:
-                report.add_errors(errors)
-            elif is_new:
-                report.created += 1
-            else:
-                report.updated += 1
-            if len(report.preview) < PREVIEW_ROWS:
-                report.preview.append(self.preview_row(number, data, is_new, not errors))
+            self.count(report, number, data, errors, is_new)
             if not errors:
                 ready.append((number, data))
         return report, ready
@@ -691,12 +680,7 @@ class ShipmentImportPipeline(FastPipeline):
                     raise ImportFailed(_row_message(_error(number, "", _service_error_message(self, exc)))) from exc
                 if on_progress and index % 200 == 0:
                     on_progress(index)
-            audit.record(
-                actor=self.user, action="import", verb=self.config.key,
-                message=_("Imported %(created)s new and %(updated)s changed %(what)s from “%(source)s”") % {
-                    "created": report.created, "updated": report.updated,
-                    "what": self.config.verbose_name_plural, "source": source},
-            )
+            record_import(self, report, source)
             if on_done:
                 on_done(report)
         return report

@@ -1,132 +1,21 @@
 """Import pipelines of the catalogue's composite-key models, plugged into the platform's import
 (core.imports: upload → preview with per-row errors → all-or-nothing apply, JSON bulk API).
 
-* Fault codes are identified by (category, type, code), mileage bands by (fee standard, from km).
+* Fault codes are identified by (category, type, code), mileage bands by (fee standard, from km):
+  composite keys declared on the platform's CompositeKeyPipeline.
 * BOM lines by (product model, parent part, part): several products' BOMs in one sheet, columns
   产品型号编码 / 上级备件编码 (blank = top level) / 备件编码 / 单位用量 / 位置. A parent part is
   looked up in that product's stored BOM or in an earlier row of the same file.
 """
 
-import copy
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 
-from xiuhao.core.errors import ValidationFailed
-from xiuhao.core.imports import RowOutcome, RowPipeline, _error, _norm, _text
+from xiuhao.core.imports import CompositeKeyPipeline, RowOutcome, RowPipeline, _error, _text
 
-from .models import BomLine, MileageBand, Part, ProductModel
+from .models import BomLine, Part, ProductModel
 from .services import check_band
-
-
-class _NamedRows(RowPipeline):
-    """Shared: map a row's source keys to field names, with the platform's column errors."""
-
-    extra_aliases: dict = {}
-
-    def _aliases(self):
-        aliases = super()._aliases()
-        for alias, name in self.extra_aliases.items():
-            aliases.setdefault(_norm(alias), name)
-        return aliases
-
-    def _named(self, number, raw, out):
-        values = {}
-        for key, value in raw.items():
-            name = self.resolve(key)
-            if name is None:
-                out.errors.append(_error(number, key, _("Unknown column “%(name)s”.") % {"name": key}))
-            elif name in values:
-                out.errors.append(_error(number, key, _("The column “%(name)s” appears twice.") % {"name": key}))
-            else:
-                self.labels.setdefault(name, str(key))
-                values[name] = value
-        out.raw = {name: _text(v) for name, v in values.items()}
-        return values
-
-    def map_headers(self, keys, row=1):
-        positions, errors = super().map_headers(keys, row)
-        present = {name for _index, name in positions}
-        for name in self.required_columns:
-            if name != self.key and name not in present:
-                errors.append(_error(row, self.header(name), _(
-                    "The column “%(name)s” is missing; it identifies the records.") % {"name": self.header(name)}))
-        return positions, errors
-
-
-class CompositeKeyPipeline(_NamedRows):
-    """Upsert by several columns together (`key_fields`) through the config's form and services."""
-
-    key_fields: tuple = ()
-
-    @property
-    def required_columns(self):
-        return self.key_fields
-
-    def check(self, number, raw, *, validate_model=True) -> RowOutcome:
-        out = RowOutcome(row=number)
-
-        def err(name, message):
-            out.errors.append(_error(number, self.label(name), message))
-
-        values = self._named(number, raw, out)
-        for name in self.key_fields:
-            if not _text(values.get(name)):
-                err(name, _("This field is required."))
-        if out.errors:
-            return out
-        data, _deferred, failed = self._form_data(values, err, number, defer=False)
-        if failed & set(self.key_fields):
-            return out
-        lookup = self._key_lookup(data, err)
-        if lookup is None:
-            return out
-        out.key = " / ".join(_text(values[n]) for n in self.key_fields)
-        first = self.seen.setdefault("__key__", {}).setdefault(tuple(lookup.values()), number)
-        if first != number:
-            err(self.key, _("“%(value)s” also appears in row %(row)s.") % {"value": out.key, "row": first})
-            return out
-        existing = self.config.queryset(self.user, "change").filter(**lookup).first()
-        if existing is None and self.model._default_manager.filter(**lookup).exists():
-            err(self.key, _("A record with this key exists, but you may not change it."))
-            return out
-        if existing is None and not self.can_add:
-            err(self.key, _("You may not add new records."))
-            return out
-        out.instance = existing
-        form = self.config.form(data, instance=existing, user=self.user)
-        self._fit(form, [n for n in values if n not in failed])
-        if not form.is_valid():
-            for name, messages in form.errors.items():
-                for message in messages:
-                    err(name, message)
-        if out.errors:
-            return out
-        out.data = form.service_data()
-        out.cleaned = dict(form.cleaned_data)
-        if validate_model:
-            self._full_clean(out, existing, set(), err)
-            if not out.errors:
-                self.check_rules(out, existing, err)
-        return out
-
-    def _key_lookup(self, data, err):
-        """{attname: value} of the key columns as the database compares them ("30" and "30.0" km
-        are one key); None after reporting a value that cannot be a key."""
-        lookup = {}
-        for name in self.key_fields:
-            f = self.fields[name]
-            try:
-                lookup[f.attname] = f.target_field.to_python(data[name]) if f.is_relation else f.to_python(data[name])
-            except DjangoValidationError as exc:
-                for message in exc.messages:
-                    err(name, message)
-                return None
-        return lookup
-
-    def check_rules(self, out, existing, err):
-        """Rules of the model's services worth reporting per row before anything is written."""
 
 
 class FaultCodePipeline(CompositeKeyPipeline):
@@ -139,20 +28,10 @@ class MileageBandPipeline(CompositeKeyPipeline):
     """Mileage bands by (fee standard code, from km); overlaps with stored bands are row errors."""
 
     key_fields = ("fee_standard", "from_km")
-
-    def check_rules(self, out, existing, err):
-        band = copy.copy(existing) if existing is not None else MileageBand()
-        for name, value in out.data.items():
-            setattr(band, name, value)
-        try:
-            check_band(band)
-        except ValidationFailed as exc:
-            for name, messages in exc.fields.items():
-                for message in messages:
-                    err(name, message)
+    rules = staticmethod(check_band)
 
 
-class BomPipeline(_NamedRows):
+class BomPipeline(RowPipeline):
     """Upsert BOM lines by (product model, parent part, part). A line is identified inside its
     product by the parts on its path from the top (the "identity"), e.g. (frame, tube)."""
 

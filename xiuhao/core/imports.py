@@ -182,7 +182,13 @@ class RowPipeline:
 
     Keeps state across rows: the keys seen so far (duplicates in the file; a row may refer to a
     record created by an earlier row of the same file, e.g. a parent department) and lookups.
+
+    Subclasses may declare `required_columns` (columns a sheet must have besides the natural
+    key) and `extra_aliases` ({header: field name} accepted besides the field names and labels).
     """
+
+    required_columns: tuple = ()
+    extra_aliases: dict = {}
 
     def __init__(self, config, user):
         self.config = config
@@ -207,6 +213,8 @@ class RowPipeline:
         for name, f in self.fields.items():
             for label in _in_languages(lambda f=f: f.verbose_name):
                 aliases.setdefault(_norm(label), name)
+        for alias, name in self.extra_aliases.items():
+            aliases.setdefault(_norm(alias), name)
         return aliases
 
     def resolve(self, key) -> str | None:
@@ -221,8 +229,9 @@ class RowPipeline:
         return self.labels.get(name) or (self.header(name) if name in self.fields else name)
 
     def map_headers(self, keys, row=1):
-        """Excel header row → [(column index, field name)], errors. A missing key column or an
-        unknown / repeated column is an error (typos would otherwise drop data silently)."""
+        """Excel header row → [(column index, field name)], errors. A missing key (or required)
+        column — listed first — or an unknown / repeated column is an error (typos would
+        otherwise drop data silently)."""
         positions, errors, used = [], [], {}
         for index, key in enumerate(keys):
             if key in (None, ""):
@@ -236,10 +245,26 @@ class RowPipeline:
                 used[name] = key
                 self.labels[name] = str(key)
                 positions.append((index, name))
-        if self.key not in used:
-            errors.insert(0, _error(row, self.header(self.key), _(
-                "The column “%(name)s” is missing; it identifies the records.") % {"name": self.header(self.key)}))
-        return positions, errors
+        missing = [n for n in dict.fromkeys((*self.required_columns, self.key)) if n not in used]
+        return positions, [_error(row, self.header(n), _("The column “%(name)s” is missing; it identifies the records.")
+                                  % {"name": self.header(n)}) for n in missing] + errors
+
+    def _named(self, number, raw, out):
+        """{field name: value} of a row's source keys (header or field name); unknown or repeated
+        keys are errors of `out`, whose `raw` gets the cells as text."""
+        values = {}
+        for key, value in raw.items():
+            name = self.resolve(key)
+            if name is None:
+                out.errors.append(_error(number, key, _("Unknown column “%(name)s”.") % {"name": key}))
+            elif name in values:
+                out.errors.append(_error(number, key, _("The column “%(name)s” appears twice.") % {"name": key}))
+            else:
+                self.labels.setdefault(name, str(key))
+                values[name] = value
+        out.raw = {name: _text(v) if not isinstance(v, list | tuple) else "、".join(_text(i) for i in v)
+                   for name, v in values.items()}
+        return values
 
     # -- one row --------------------------------------------------------------------------------
     def check(self, number, raw: dict, *, validate_model=True) -> RowOutcome:
@@ -249,50 +274,50 @@ class RowPipeline:
         def err(name, message):
             out.errors.append(_error(number, self.label(name), message))
 
-        values = {}
-        for key, value in raw.items():
-            name = self.resolve(key)
-            if name is None:
-                out.errors.append(_error(number, key, _("Unknown column “%(name)s”.") % {"name": key}))
-                continue
-            if name in values:
-                out.errors.append(_error(number, key, _("The column “%(name)s” appears twice.") % {"name": key}))
-                continue
-            self.labels.setdefault(name, str(key))
-            values[name] = value
-        out.raw = {name: _text(v) if not isinstance(v, list | tuple) else "、".join(_text(i) for i in v)
-                   for name, v in values.items()}
-
+        values = self._named(number, raw, out)
         out.key = _text(values.get(self.key))
         if not out.key:
             err(self.key, _("This field is required."))
             return out
         self._check_duplicates(out, values, err)
 
-        existing = self.config.queryset(self.user, "change").filter(**{self.key: out.key}).first()
-        if existing is None and self.model._default_manager.filter(**{self.key: out.key}).exists():
-            err(self.key, _("A record with this key exists, but you may not change it."))
+        if not self._existing(out, {self.key: out.key}, err):
             return out
-        if existing is None and not self.can_add:
-            err(self.key, _("You may not add new records."))
-            return out
-        out.instance = existing
 
         data, deferred, failed = self._form_data(values, err, number, defer=validate_model)
-        form = self.config.form(data, instance=existing, user=self.user)
-        names = [n for n in values if n not in deferred and n not in failed]
+        if self._run_form(out, data, [n for n in values if n not in deferred and n not in failed], err) and validate_model:
+            self._full_clean(out, out.instance, deferred, err)
+        return out
+
+    def _existing(self, out, lookup, err):
+        """The record `lookup` finds among those the user may change, into `out.instance` (None:
+        a new one). False, after an error, when the record exists but the user may not change
+        it, or does not exist and the user may not add records."""
+        existing = self.config.queryset(self.user, "change").filter(**lookup).first()
+        if existing is None and self.model._default_manager.filter(**lookup).exists():
+            err(self.key, _("A record with this key exists, but you may not change it."))
+            return False
+        if existing is None and not self.can_add:
+            err(self.key, _("You may not add new records."))
+            return False
+        out.instance = existing
+        return True
+
+    def _run_form(self, out, data, names, err):
+        """The config's form over `data`, fitted to the columns `names`: its errors into `out`,
+        else what the service writes into out.data (and the cleaned values for the preview).
+        True when the row is valid so far."""
+        form = self.config.form(data, instance=out.instance, user=self.user)
         self._fit(form, names)
         if not form.is_valid():
             for name, messages in form.errors.items():
                 for message in messages:
                     err(name, message)
         if out.errors:
-            return out
+            return False
         out.data = form.service_data() if hasattr(form, "service_data") else dict(form.cleaned_data)
         out.cleaned = dict(form.cleaned_data)
-        if validate_model:
-            self._full_clean(out, existing, deferred, err)
-        return out
+        return True
 
     def _check_duplicates(self, out, values, err):
         for name, value in values.items():
@@ -468,6 +493,90 @@ class RowPipeline:
         return str(value)
 
 
+class CompositeKeyPipeline(RowPipeline):
+    """Upsert by several columns together through the config's form and services: a contact by
+    (customer, name), a payment plan by (contract, due date), a fault code by (category, type,
+    code). Declared by the app:
+
+    * `key_fields`: the columns that identify a record (the config's natural_key is one of them;
+      all of them are required columns of a sheet);
+    * `rules` (optional): the model's service check, `staticmethod(check)` raising ServiceError,
+      run on each valid row's record while validating, so that the preview reports what the
+      apply step would refuse;
+    * `key_value(name, value)` (optional override): a key cell as the database compares it.
+    """
+
+    key_fields: tuple = ()
+    rules = None
+
+    @property
+    def required_columns(self):
+        return self.key_fields
+
+    def check(self, number, raw, *, validate_model=True) -> RowOutcome:
+        out = RowOutcome(row=number)
+
+        def err(name, message):
+            out.errors.append(_error(number, self.label(name), message))
+
+        values = self._named(number, raw, out)
+        for name in self.key_fields:
+            if not _text(values.get(name)):
+                err(name, _("This field is required."))
+        if out.errors:
+            return out
+        data, _deferred, failed = self._form_data(values, err, number, defer=False)
+        if failed & set(self.key_fields):
+            return out
+        lookup = self._key_lookup(data, err)
+        if lookup is None:
+            return out
+        out.key = " / ".join(_text(values[n]) for n in self.key_fields)
+        first = self.seen.setdefault("__key__", {}).setdefault(tuple(lookup.values()), number)
+        if first != number:
+            err(self.key, _("“%(value)s” also appears in row %(row)s.") % {"value": out.key, "row": first})
+            return out
+        if not self._existing(out, lookup, err):
+            return out
+        if self._run_form(out, data, [n for n in values if n not in failed], err) and validate_model:
+            self._full_clean(out, out.instance, set(), err)
+            if not out.errors:
+                self.check_rules(out, out.instance, err)
+        return out
+
+    def key_value(self, name, value):
+        """A key cell (form data) as the database compares it ("30" and "30.0" km are one key;
+        a related record: its id). Raises Django's ValidationError."""
+        f = self.fields[name]
+        return f.target_field.to_python(value) if f.is_relation else f.to_python(value)
+
+    def _key_lookup(self, data, err):
+        """{attname: value} of the key columns; None after reporting a value that cannot be a key."""
+        lookup = {}
+        for name in self.key_fields:
+            try:
+                lookup[self.fields[name].attname] = self.key_value(name, data[name])
+            except DjangoValidationError as exc:
+                for message in exc.messages:
+                    err(name, message)
+                return None
+        return lookup
+
+    def check_rules(self, out, existing, err):
+        """`rules` on a copy of the record as the row would leave it; its errors become the row's."""
+        if self.rules is None:
+            return
+        obj = copy.copy(existing) if existing is not None else self.model()
+        for name, value in out.data.items():
+            setattr(obj, name, value)
+        try:
+            type(self).rules(obj)
+        except ServiceError as exc:
+            for name, messages in (exc.fields or {"": [exc.message]}).items():
+                for message in messages:
+                    err(name, message)
+
+
 def pipeline_for(config, user):
     """The row pipeline of `config`'s import: the config's own `import_pipeline` class (a
     subclass of RowPipeline, e.g. for a composite key) or the generic one."""
@@ -541,6 +650,16 @@ def validate_rows(pipeline, rows, on_progress=None) -> Report:
     return report
 
 
+def record_import(pipeline, report, source):
+    """The import's summary audit event (inside its transaction)."""
+    audit.record(
+        actor=pipeline.user, action="import", verb=pipeline.config.key,
+        message=_("Imported %(created)s new and %(updated)s changed %(what)s from “%(source)s”") % {
+            "created": report.created, "updated": report.updated,
+            "what": pipeline.config.verbose_name_plural, "source": source},
+    )
+
+
 def apply_rows(pipeline, rows, *, source, on_progress=None, on_done=None) -> Report:
     """Write every row through the config's services in ONE transaction; the first failing
     row raises ImportFailed and rolls back everything. `on_done(report)` runs inside the
@@ -570,12 +689,7 @@ def apply_rows(pipeline, rows, *, source, on_progress=None, on_done=None) -> Rep
             report.total += 1
             if on_progress and report.total % PROGRESS_EVERY == 0:
                 on_progress(report.total)
-        audit.record(
-            actor=actor, action="import", verb=config.key,
-            message=_("Imported %(created)s new and %(updated)s changed %(what)s from “%(source)s”") % {
-                "created": report.created, "updated": report.updated,
-                "what": config.verbose_name_plural, "source": source},
-        )
+        record_import(pipeline, report, source)
         if on_done:
             on_done(report)
     return report
