@@ -17,6 +17,15 @@ def _english(settings):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_spec_cache():
+    """SQLite reuses the ids of rolled-back rows: a definition id of one test may be another
+    file in the next (production ids are never reused, so the cache is keyed by id)."""
+    engine.clear_cache()
+    yield
+    engine.clear_cache()
+
+
 @pytest.fixture
 def processes(db):
     """The test processes of tests/bpmn/ next to the shipped ones."""
