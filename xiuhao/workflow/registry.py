@@ -60,3 +60,8 @@ class ProcessInstanceConfig(ModelConfig):
         Action("cancel", _("Cancel process"), views.cancel, permission="workflow.change_processinstance"),
         Action("retry", _("Retry"), views.retry, permission="workflow.change_processinstance"),
     ]
+
+
+# The task's detail page gets the process it belongs to: its steps so far and a link to the viewer.
+registry.add_tab("tasks.task", Tab("process", _("Process"), "workflow/tabs/task_process.html", views.task_process_tab,
+                                   permission="workflow.view_processinstance"))

@@ -168,3 +168,11 @@ def instance_diagram_tab(instance, request):
     view = services.instance_view(instance)
     return {"diagram": {"xml": view["xml"], "states": view["states"]}, "variables": view["variables"],
             "history": history(instance), "subject": subject_link(instance, request.user)}
+
+
+def task_process_tab(task, request):
+    """The process of a Task (a tab on the task's page): a link to the viewer and the history."""
+    instance = None
+    if task.process_instance_id:
+        instance = ProcessInstance.objects.visible_to(request.user).filter(pk=task.process_instance_id).first()
+    return {"instance": instance, "history": history(instance) if instance else []}

@@ -88,3 +88,13 @@ def test_the_definition_diagram_tab_shows_the_model(client, processes, admin):
     html = client.get(f"/workflow/processdefinition/{definition.pk}/?tab=diagram",
                       HTTP_HX_REQUEST="true", HTTP_HX_TARGET="tab-content").content.decode()
     assert "bpmn-xml" in html and "announcement_approval" in html
+
+
+def test_a_process_task_shows_its_process_on_the_task_page(client, processes, clerk, admin):
+    instance = process_start(actor=clerk, key="wf_test_review", variables={"amount": 10, "approver_role": "x"})
+    task = Task.objects.get(process_instance=instance)
+    grant(admin, "tasks.view_task", data_scope="branch")
+    client.force_login(admin)
+    html = client.get(f"/tasks/task/{task.pk}/?tab=process", HTTP_HX_REQUEST="true",
+                      HTTP_HX_TARGET="tab-content").content.decode()
+    assert f"/workflow/processinstance/{instance.pk}/" in html and 'data-testid="process-history"' in html
