@@ -81,6 +81,7 @@ class ParsedProcess:
     spec: object
     subprocess_specs: dict
     steps: dict  # bpmn id -> Step
+    checksum: str = ""
 
 
 def checksum(data: bytes) -> str:
@@ -210,18 +211,17 @@ _cache: dict = {}
 _cache_lock = threading.Lock()
 
 
-def spec_for(definition_id, load_xml=None) -> ParsedProcess:
-    """The parsed process of a definition version (cached: a version never changes).
-    `load_xml()` fetches the XML on a cache miss."""
+def spec_for(definition_id, checksum=None) -> ParsedProcess:
+    """The parsed process of a definition version, cached by id (a version never changes).
+    `checksum`, when the caller read it with the instance, guards against a database restored
+    under a running server (an id that now names other XML)."""
     parsed = _cache.get(definition_id)
-    if parsed is None:
-        if load_xml is None:
-            from .models import ProcessDefinition
+    if parsed is None or (checksum and parsed.checksum != checksum):
+        from .models import ProcessDefinition
 
-            def load_xml():
-                return ProcessDefinition.objects.values_list("bpmn_xml", flat=True).get(pk=definition_id)
-
-        parsed = parse_bpmn(load_xml())
+        xml = ProcessDefinition.objects.values_list("bpmn_xml", flat=True).get(pk=definition_id)
+        parsed = parse_bpmn(xml)
+        parsed.checksum = hashlib.sha256(_as_bytes(xml)).hexdigest()
         with _cache_lock:
             _cache[definition_id] = parsed
     return parsed

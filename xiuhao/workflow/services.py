@@ -17,7 +17,7 @@ from uuid import UUID
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from SpiffWorkflow.util.task import TaskState
@@ -123,6 +123,7 @@ def _locked(instance_id):
     # same state and the later UPDATE would drop the other's step. The row lock makes the second wait
     # and read the first one's state (PostgreSQL; SQLite's IMMEDIATE transactions serialise anyway).
     found = list(ProcessInstance.objects.select_related("branch", "department")
+                 .annotate(definition_checksum=F("definition__checksum"))
                  .select_for_update(of=("self",)).filter(pk=instance_id).order_by()[:1])
     if not found:
         raise NotFound()
@@ -314,11 +315,11 @@ def process_start(*, actor, key, subject=None, variables=None, title="", branch=
     """Start the current version of process `key` about `subject` (any record) with `variables`.
     The instance belongs to `branch`, else the subject's, else the actor's. A handler failing in
     the first steps leaves the instance in ERROR (it is still created)."""
-    definition = ProcessDefinition.objects.filter(key=key, is_current=True).only("pk", "name").first()
+    definition = ProcessDefinition.objects.filter(key=key, is_current=True).only("pk", "name", "checksum").first()
     if definition is None:
         raise NotFound(_("There is no process “%(key)s”.") % {"key": key})
     variables = _json_variables(variables)
-    parsed = engine.spec_for(definition.pk)
+    parsed = engine.spec_for(definition.pk, definition.checksum)
     with transaction.atomic():
         instance = ProcessInstance(definition=definition, status=Status.RUNNING)
         if subject is not None:
@@ -353,7 +354,7 @@ def process_task_completed(*, task, actor):
         if instance.status != Status.RUNNING:
             raise Conflict(_("The process of this task is not running (status: %(status)s).")
                            % {"status": instance.get_status_display()})
-        parsed = engine.spec_for(instance.definition_id)
+        parsed = engine.spec_for(instance.definition_id, instance.definition_checksum)
         state = instance.state
         values = {**(task.data or {}), "outcome": task.outcome or "",
                   "completed_by": actor.pk if _is_user(actor) else None}
@@ -385,7 +386,7 @@ def process_fire_timers(*, instance_id, actor=None):
         instance = _locked(instance_id)
         if instance.status != Status.RUNNING:
             return instance
-        parsed = engine.spec_for(instance.definition_id)
+        parsed = engine.spec_for(instance.definition_id, instance.definition_checksum)
         state = instance.state
 
         def replay():
@@ -417,7 +418,7 @@ def process_cancel(*, actor, instance, reason) -> ProcessInstance:
         if Status.CANCELLED not in ProcessInstance.MOVES[fresh.status]:
             raise Conflict(_("A process in status “%(status)s” cannot be cancelled.")
                            % {"status": fresh.get_status_display()})
-        parsed = engine.spec_for(fresh.definition_id)
+        parsed = engine.spec_for(fresh.definition_id, fresh.definition_checksum)
         workflow = engine.load(parsed, fresh.state, fresh)
         workflow.cancel()
         before = fresh.status
@@ -436,7 +437,7 @@ def process_retry(*, actor, instance) -> ProcessInstance:
         fresh = _locked(instance.pk)
         if fresh.status != Status.ERROR:
             raise Conflict(_("Only a process in error can be retried."))
-        parsed = engine.spec_for(fresh.definition_id)
+        parsed = engine.spec_for(fresh.definition_id, fresh.definition_checksum)
         state = fresh.state
 
         def replay():
@@ -462,7 +463,7 @@ def fire_due_timers(*, now=None, limit=500):
 # -- reading an instance for the viewer ---------------------------------------------------------------
 def instance_view(instance) -> dict:
     """What the viewer shows: the diagram XML, the state of each step, the variables."""
-    parsed = engine.spec_for(instance.definition_id)
+    parsed = engine.spec_for(instance.definition_id, instance.definition.checksum)
     states, variables_ = {}, {}
     if instance.state:
         workflow = engine.load(parsed, instance.state, instance)

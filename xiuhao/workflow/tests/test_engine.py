@@ -139,3 +139,14 @@ def test_a_branch_user_sees_only_the_instances_of_their_branch(client, processes
     assert client.get(f"/api/v1/workflow/processinstance/{theirs.pk}/diagram/").status_code == 404
     assert client.get(f"/workflow/processinstance/{theirs.pk}/?tab=diagram").status_code == 404
     assert client.get(f"/api/v1/workflow/processinstance/{mine.pk}/diagram/").status_code == 200
+
+
+def test_a_cached_spec_is_not_used_for_other_xml_under_the_same_id(processes, clerk):
+    """A database restored under a running server: the id now names another file."""
+    instance = process_start(actor=clerk, key="wf_test_review", variables={"amount": 10, "approver_role": "x"})
+    stale = engine.spec_for(instance.definition_id)
+    definition = instance.definition
+    xml = definition.bpmn_xml.replace("Fill in the report", "Write the report")
+    ProcessDefinition.objects.filter(pk=definition.pk).update(bpmn_xml=xml, checksum=engine.checksum(xml.encode()))
+    fresh = engine.spec_for(definition.pk, engine.checksum(xml.encode()))
+    assert fresh is not stale and fresh.steps["fill"].name == "Write the report"
