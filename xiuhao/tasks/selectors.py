@@ -86,6 +86,39 @@ def offered_to(user):
     return Task.objects.filter(eligibility_q(user)).filter(offered)
 
 
+def pool_candidates(task):
+    """The users who find a POOL `task` in their grab pool by its conditions — `eligibility_q` and
+    `offered_q` read from the task's side, in one query (a test holds the two readings equal). Who
+    reaches the task only through a wide data scope (head office, "all data") may claim it too but
+    is not counted here: the task is not addressed to them."""
+    from django.contrib.auth import get_user_model
+
+    from xiuhao.org.models import Department, EngineerSkill, Status
+
+    User = get_user_model()
+    users = User.objects.filter(is_active=True).exclude(kind=User.Kind.CUSTOMER)
+    if task.candidate_role_id:
+        if task.candidate_role.status != Status.ACTIVE:
+            return users.none()
+        users = users.filter(roles=task.candidate_role_id)
+    if task.candidate_department_id:
+        below = Department.objects.filter(path__startswith=task.candidate_department.path)
+        users = users.filter(department__in=below)
+    if task.candidate_region_id or task.candidate_skill_id:
+        users = users.filter(engineer__status=Status.ACTIVE)
+    if task.candidate_region_id:
+        prefix = task.candidate_region.prefix
+        # The engineer serves a region covering the task's: its prefix starts the task's prefix.
+        users = users.filter(engineer__regions__prefix__in=[prefix[:n] for n in range(1, len(prefix) + 1)])
+    if task.candidate_skill_id:
+        users = users.filter(engineer__in=EngineerSkill.objects.filter(skill=task.candidate_skill_id)
+                             .values("engineer"))
+    users = users.filter(outlet=task.outlet_id) if task.outlet_id else users.filter(outlet__isnull=True)
+    if not (task.candidate_department_id or task.candidate_region_id or task.outlet_id or not task.branch_id):
+        users = users.filter(branch=task.branch_id)  # offered to its branch
+    return users.distinct()
+
+
 def pool_for(user):
     """POOL tasks `user` may claim."""
     return offered_to(user).filter(status=Task.Status.POOL).select_related(*LIST_RELATED)

@@ -27,6 +27,7 @@ from .models import EngineerState, Priority, Task, TaskEvent
 from .types import GENERIC, get_task_type
 
 URGE_INTERVAL = timezone.timedelta(minutes=10)  # one urge per task per 10 minutes is enough
+POOL_NOTICE_LIMIT = 200  # a pool task tells at most this many candidates; the rest see it in 抢任务
 CANDIDATE_FIELDS = ("candidate_role", "candidate_department", "candidate_region", "candidate_skill")
 
 
@@ -121,6 +122,18 @@ def _has_candidates(task):
     return any(getattr(task, f"{f}_id") for f in CANDIDATE_FIELDS)
 
 
+def _tell_candidates(task, actor):
+    """A task put in the pool: one notice, after commit, to the users who find it in their grab
+    pool (selectors.pool_candidates), the first POOL_NOTICE_LIMIT of them by id, not the actor."""
+    candidates = selectors.pool_candidates(task)
+    if _is_user(actor):
+        candidates = candidates.exclude(pk=actor.pk)
+    recipients = list(candidates.order_by("pk")[:POOL_NOTICE_LIMIT])
+    notify(recipients=recipients, subject=_("Task to claim: %(title)s") % {"title": task.title},
+           body=_("A task is waiting in the pool; the first to claim it gets it: %(title)s") % {"title": task.title},
+           url=task_link(task), kind="task_offered", task_id=task.pk)
+
+
 # -- create --------------------------------------------------------------------------------------------
 def task_create(*, actor, kind, title, assignee=None, candidate_role=None, candidate_department=None,
                 candidate_region=None, candidate_skill=None, outlet=None, branch=None, department=None,
@@ -176,6 +189,8 @@ def task_create(*, actor, kind, title, assignee=None, candidate_role=None, candi
         else:
             _event(task, TaskEvent.Action.OFFERED, actor)
         audit.record(actor=actor, action="create", obj=task, after=audit.snapshot(task))
+        if assignee is None:
+            _tell_candidates(task, actor)
         if assignee is not None and assignee != actor:
             notify(recipients=[assignee], subject=_("New task: %(title)s") % {"title": task.title},
                    body=_("%(who)s gave you a task: %(title)s") % {"who": actor or _("The system"),
@@ -345,6 +360,8 @@ def task_return(*, actor, task, reason) -> Task:
                    body=_("%(who)s returned a task to you: %(title)s. Reason: %(reason)s")
                    % {"who": actor, "title": task.title, "reason": reason},
                    url=task_link(task), kind="task_returned", task_id=task.pk)
+        else:
+            _tell_candidates(task, actor)
     return task
 
 
