@@ -2,11 +2,13 @@
 (the 服务全流程可视化 viewer, cancel, retry)."""
 
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 
 from . import views
+from .labels import localized
 from .models import ProcessDefinition, ProcessInstance
 
 registry.section("workflow", _("Processes"), "git-branch", 60)
@@ -32,6 +34,16 @@ class ProcessDefinitionConfig(ModelConfig):
     ]
     actions = [Action("upload-version", _("Upload new version"), views.upload_version,
                       permission="workflow.add_processdefinition")]
+
+    @cached_property
+    def table(self):
+        from xiuhao.core.tables import build_table
+
+        class DefinitionTable(build_table(self)):
+            def render_name(self, value):
+                return localized(value)  # the shipped processes' names are msgids
+
+        return DefinitionTable
 
     def list_links(self):
         return [(_("Upload a process"), reverse("workflow_processdefinition_upload"), "upload")]

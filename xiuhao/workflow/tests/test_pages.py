@@ -98,3 +98,9 @@ def test_a_process_task_shows_its_process_on_the_task_page(client, processes, cl
     html = client.get(f"/tasks/task/{task.pk}/?tab=process", HTTP_HX_REQUEST="true",
                       HTTP_HX_TARGET="tab-content").content.decode()
     assert f"/workflow/processinstance/{instance.pk}/" in html and 'data-testid="process-history"' in html
+
+
+def test_the_definition_list_names_the_shipped_process_in_the_users_language(client, admin):
+    client.force_login(admin)
+    client.cookies["xiuhao_language"] = "zh-hans"
+    assert "公告审批" in client.get("/workflow/processdefinition/").content.decode()
