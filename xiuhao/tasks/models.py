@@ -137,9 +137,10 @@ class TaskEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("operator"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("from"), null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
-    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("to"), null=True, blank=True,
+    # Own msgids: the bare "from"/"to" are other apps' words (an SLA's start/end 开始/结束).
+    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("previous assignee"), null=True,
+                                  blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("new assignee"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(_("reason"), max_length=255, blank=True)
 

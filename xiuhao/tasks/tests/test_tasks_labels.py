@@ -1,5 +1,6 @@
 """People read a task's type by its name (待办事项), never by its code (task.generic): the task
-query's detail page, its list, the Excel export and the API's `kind_display`."""
+query's detail page, its list, the Excel export and the API's `kind_display`; a move's people are
+the previous and the new assignee (原处理人/新处理人)."""
 
 import io
 
@@ -61,3 +62,15 @@ def test_an_unregistered_type_reads_as_its_code(client, boss, worker):
     client.force_login(boss)
     html = client.get(reverse("tasks_task_detail", args=[task.pk])).content.decode()
     assert "legacy.visit" in html
+
+
+def test_a_moves_from_and_to_read_as_the_previous_and_new_assignee(client, boss, worker, colleague, task):
+    """Not 开始/结束: the bare "from"/"to" belong to other apps (an SLA's start and end)."""
+    services.task_transfer(actor=worker, task=task, to_user=colleague, reason="On leave")
+    grant(boss, "tasks.view_taskevent", data_scope="branch")
+    client.force_login(boss)
+    for url in (reverse("tasks_taskevent_list"), reverse("tasks_work", args=[task.pk]),
+                reverse("tasks_task_detail", args=[task.pk]) + "?tab=moves"):
+        html = client.get(url).content.decode()
+        assert "原处理人" in html and "新处理人" in html, url
+        assert "开始" not in html and "结束" not in html, url
