@@ -14,6 +14,7 @@ of the composite key (serial, order no.).
 import datetime
 import gc
 import json
+import operator
 from decimal import Decimal
 
 from django import forms
@@ -276,12 +277,15 @@ class DeviceImportPipeline(FastPipeline):
         from django.core.files.base import ContentFile
 
         names = sorted({key for _n, data, _e in parsed for key in data})
-        columns = []
-        for key in names:
-            column = [data.get(key, _ABSENT) for _n, data, _e in parsed]
-            if key in DATES:
-                column = [v.isoformat() if isinstance(v, datetime.date) else v for v in column]
-            columns.append(column)
+        if not names:
+            return
+        get = operator.itemgetter(*names, names[0])  # always a tuple (the extra column is dropped below)
+        try:
+            table = [get(data) for _n, data, _e in parsed]
+        except KeyError:  # rows with different columns
+            table = [tuple(data.get(key, _ABSENT) for key in (*names, names[0])) for _n, data, _e in parsed]
+        columns = [[v.isoformat() if isinstance(v, datetime.date) else v for v in column] if key in DATES
+                   else list(column) for key, column in zip(names, zip(*table, strict=True), strict=False)]
         payload = json.dumps({"names": names, "rows": [n for n, _d, _e in parsed], "columns": columns},
                              ensure_ascii=False, separators=(",", ":"))
         storage = self.job.file.storage
