@@ -71,15 +71,33 @@ def _overdue(qs, name, value):
     return qs.filter(**late) if value else qs.exclude(**late)
 
 
+NOT_CANCELLED = "not_cancelled"
+
+
+def _status(qs, name, value):
+    if not value:
+        return qs
+    return qs.exclude(status=Task.Status.CANCELLED) if value == NOT_CANCELLED else qs.filter(status=value)
+
+
+def _date_range(label):
+    return django_filters.DateFromToRangeFilter(
+        label=label, widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}))
+
+
 def _task_filterset(config):
-    """The registry's derived FilterSet plus the type from the task type registry, a date range on
-    the creation time (created_at_after / created_at_before) and "overdue"."""
+    """The registry's derived FilterSet plus the type from the task type registry, date ranges on
+    the creation, due and completion times (created_at_after / created_at_before, due_at_…,
+    completed_at_…), "overdue", and a status "not cancelled" (the employee board's due tasks)."""
     from xiuhao.core.filtersets import build_filterset
 
     attrs = {
         "kind": django_filters.ChoiceFilter(choices=task_type_choices, label=_("task type")),
-        "created_at": django_filters.DateFromToRangeFilter(
-            label=_("created"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})),
+        "status": django_filters.ChoiceFilter(
+            choices=[*Task.Status.choices, (NOT_CANCELLED, _("Not cancelled"))], method=_status, label=_("status")),
+        "created_at": _date_range(_("created")),
+        "due_at": _date_range(_("due at")),
+        "completed_at": _date_range(_("completed at")),
         "overdue": django_filters.BooleanFilter(
             method=_overdue, label=_("Overdue"),
             widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))])),

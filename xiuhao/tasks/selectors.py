@@ -174,25 +174,48 @@ def week_days(start: datetime.date):
 
 
 def employee_board(*, user, employees, start: datetime.date, filters=None):
-    """Per employee × day of the week from `start`: of the tasks created that day and assigned to
-    the employee, how many are still open, done, and overdue (open past their due time) — the
-    same rows the task query shows for that employee and day. Only tasks within `user`'s data
-    scope count. One query."""
+    """Per employee × day of the week from `start` (员工任务看板), of the tasks assigned to the
+    employee within `user`'s data scope:
+    - `due`: due that day (not cancelled) — the day's work;
+    - `done`: completed that day;
+    - `overdue`: due that day and still open past the due time.
+    Each count is exactly the rows of the task query filtered by `cell_filters` for the same cell.
+    Two aggregate queries (one per date: due, completed) whatever the number of employees."""
     from django.db.models.functions import TruncDate
 
     tz = timezone.get_current_timezone()
     begin = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     end = begin + datetime.timedelta(days=7)
-    qs = Task.objects.visible_to(user).filter(assignee__in=[e.pk for e in employees], created_at__gte=begin,
-                                              created_at__lt=end)
+    qs = Task.objects.visible_to(user).filter(assignee__in=[e.pk for e in employees])
     if filters:
         qs = qs.filter(**filters)
     now = timezone.now()
-    rows = (qs.annotate(day=TruncDate("created_at", tzinfo=tz)).order_by().values("assignee", "day")
-            .annotate(open=Count("pk", filter=Q(status=Task.Status.OPEN)),
-                      done=Count("pk", filter=Q(status=Task.Status.DONE)),
-                      overdue=Count("pk", filter=Q(status=Task.Status.OPEN, due_at__lt=now))))
-    return {(r["assignee"], r["day"]): {"open": r["open"], "done": r["done"], "overdue": r["overdue"]} for r in rows}
+    cells = {}
+
+    def cell(assignee, day):
+        return cells.setdefault((assignee, day), {"due": 0, "done": 0, "overdue": 0})
+
+    due = (qs.filter(due_at__gte=begin, due_at__lt=end).exclude(status=Task.Status.CANCELLED)
+           .annotate(day=TruncDate("due_at", tzinfo=tz)).order_by().values("assignee", "day")
+           .annotate(due=Count("pk"), overdue=Count("pk", filter=Q(status=Task.Status.OPEN, due_at__lt=now))))
+    for row in due:
+        cell(row["assignee"], row["day"]).update(due=row["due"], overdue=row["overdue"])
+    done = (qs.filter(status=Task.Status.DONE, completed_at__gte=begin, completed_at__lt=end)
+            .annotate(day=TruncDate("completed_at", tzinfo=tz)).order_by().values("assignee", "day")
+            .annotate(n=Count("pk")))
+    for row in done:
+        cell(row["assignee"], row["day"])["done"] = row["n"]
+    return cells
+
+
+def cell_filters(assignee_id, day: datetime.date):
+    """The task query's filters (GET parameters) that list exactly the rows of a board cell."""
+    day = day.isoformat()
+    return {
+        "due": {"assignee": assignee_id, "due_at_after": day, "due_at_before": day, "status": "not_cancelled"},
+        "done": {"assignee": assignee_id, "completed_at_after": day, "completed_at_before": day, "status": "done"},
+        "overdue": {"assignee": assignee_id, "due_at_after": day, "due_at_before": day, "overdue": "true"},
+    }
 
 
 def engineer_states(user, qs=None):

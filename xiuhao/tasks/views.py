@@ -265,8 +265,9 @@ def _employees(user, form):
 @login_required
 @permission_required("tasks.view_task_board", raise_exception=True)
 def employee_board(request):
-    """员工任务看板: employees in scope × the days of a week; per cell the tasks created that day
-    for the employee — still open, done, overdue — each a link to the task query."""
+    """员工任务看板: employees in scope × the days of a week; per cell the employee's tasks due that
+    day, completed that day and overdue (due that day, open past due), each a link to the task query
+    listing exactly those rows."""
     form = forms.BoardFilterForm(request.GET or None, user=request.user)
     start = form.start()
     days = selectors.week_days(start)
@@ -278,13 +279,10 @@ def employee_board(request):
     for person in page.object_list:
         row = []
         for day in days:
-            counts = cells.get((person.pk, day), {"open": 0, "done": 0, "overdue": 0})
-            base = {"assignee": person.pk, "created_at_after": day.isoformat(),
-                    "created_at_before": day.isoformat(), "kind": kind}
-            row.append({"counts": counts,
-                        "open_url": _query_url(**base, status="open"),
-                        "done_url": _query_url(**base, status="done"),
-                        "overdue_url": _query_url(**base, overdue="true")})
+            counts = cells.get((person.pk, day), {"due": 0, "done": 0, "overdue": 0})
+            links = {name: _query_url(**params, kind=kind)
+                     for name, params in selectors.cell_filters(person.pk, day).items()}
+            row.append({"counts": counts, "links": links})
         rows.append({"person": person, "cells": row})
     query = request.GET.copy()
     query.pop("page", None)

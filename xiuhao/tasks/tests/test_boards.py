@@ -23,26 +23,70 @@ def todo(boss, user, title="x", days_ago=0, **kw):
     return task
 
 
-def test_the_employee_board_counts_open_done_and_overdue_per_day(boss, worker):
+def at(day, hour):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def test_the_employee_board_counts_per_day_the_tasks_due_completed_and_overdue(boss, worker):
     today = timezone.localdate()
-    todo(boss, worker)
-    todo(boss, worker, due_at=timezone.now() - datetime.timedelta(hours=1))
-    services.task_complete(actor=worker, task=todo(boss, worker))
-    todo(boss, worker, days_ago=1)
-    cells = selectors.employee_board(user=boss, employees=[worker], start=today - datetime.timedelta(days=1))
-    assert cells[(worker.pk, today)] == {"open": 2, "done": 1, "overdue": 1}
-    assert cells[(worker.pk, today - datetime.timedelta(days=1))] == {"open": 1, "done": 0, "overdue": 0}
+    yesterday, tomorrow = today - datetime.timedelta(days=1), today + datetime.timedelta(days=1)
+    todo(boss, worker, due_at=at(tomorrow, 10))  # due tomorrow
+    late = todo(boss, worker, due_at=at(yesterday, 9))  # due yesterday, still open: overdue
+    done_late = todo(boss, worker, due_at=at(yesterday, 9), days_ago=5)  # done today, due yesterday
+    services.task_complete(actor=worker, task=done_late)
+    services.task_cancel(actor=boss, task=todo(boss, worker, due_at=at(yesterday, 11)))  # not work any more
+    todo(boss, worker, days_ago=1)  # created yesterday without a due time: no day of its own
+    cells = selectors.employee_board(user=boss, employees=[worker], start=yesterday)
+    assert cells[(worker.pk, yesterday)] == {"due": 2, "done": 0, "overdue": 1}
+    assert cells[(worker.pk, today)] == {"due": 0, "done": 1, "overdue": 0}
+    assert cells[(worker.pk, tomorrow)] == {"due": 1, "done": 0, "overdue": 0}
+    assert late.status == Task.Status.OPEN
+
+
+def test_every_count_on_the_board_is_the_number_of_rows_its_link_lists(client, boss, worker, colleague):
+    """The count and the task query behind its link agree, cell by cell (page and API)."""
+    import re
+    from html import unescape
+
+    from rest_framework.test import APIClient
+
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=today.weekday() + 7)  # last week and this week
+    for person in (worker, colleague):
+        for offset in range(14):
+            day = start + datetime.timedelta(days=offset)
+            for hour in range(offset % 3 + 1):
+                task = todo(boss, person, title=f"{person.pk}-{offset}-{hour}", due_at=at(day, 8 + hour * 7))
+                if hour == 1:
+                    services.task_complete(actor=person, task=task)
+                elif hour == 2:
+                    services.task_cancel(actor=boss, task=task)
+    todo(boss, colleague, title="no due time")
+    services.task_create(actor=boss, kind="task.generic", title="in the pool", due_at=at(today, 9))
+    client.force_login(boss)
+    html = "".join(client.get(reverse("tasks_employee_board"), {"week": week.isoformat()}).content.decode()
+                   for week in (start, today))
+    links = re.findall(r'<a class="badge [^"]+" href="([^"]+)" data-testid="cell-(\w+)"[^>]*>(\d+)</a>', html)
+    assert {kind for _url, kind, _n in links} == {"due", "done", "overdue"}
+    api = APIClient()
+    api.force_authenticate(boss)
+    for url, kind, count in links:
+        url = unescape(url)
+        listing = client.get(url).content.decode()
+        assert f'data-total="{count}"' in listing, (kind, url)
+        assert api.get("/api/v1/tasks/task/?" + url.split("?", 1)[1]).json()["count"] == int(count), (kind, url)
 
 
 def test_the_employee_board_page_links_each_cell_to_the_task_query(client, boss, worker):
-    todo(boss, worker, title="Board task")
+    today = timezone.localdate()
+    todo(boss, worker, title="Board task", due_at=at(today, 23))
     client.force_login(boss)
     response = client.get(reverse("tasks_employee_board"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert f'data-employee="{worker.pk}"' in html and 'data-testid="cell-open"' in html
-    today = timezone.localdate().isoformat()
-    query = f"assignee={worker.pk}&amp;created_at_after={today}&amp;created_at_before={today}&amp;status=open"
+    assert f'data-employee="{worker.pk}"' in html and 'data-testid="cell-due"' in html
+    day = today.isoformat()
+    query = f"assignee={worker.pk}&amp;due_at_after={day}&amp;due_at_before={day}&amp;status=not_cancelled"
     assert query in html
     listing = client.get(reverse("tasks_task_list") + "?" + query.replace("&amp;", "&")).content.decode()
     assert "Board task" in listing
