@@ -351,6 +351,7 @@ SPECTACULAR_SETTINGS = {
     # Choice sets that share a field name across models get explicit component names.
     "ENUM_NAME_OVERRIDES": {
         "RecordStatusEnum": "xiuhao.org.models.Status",
+        "WeekdayEnum": "xiuhao.sla.models.Weekday",
         "UserKindEnum": "xiuhao.org.models.User.Kind",
         "AttachmentKindEnum": "xiuhao.core.models.Attachment.Kind",
         "ImportJobStatusEnum": "xiuhao.core.models.ImportJob.Status",

@@ -117,7 +117,7 @@ class InstanceDiagramView(APIView):
         return Response(DiagramSerializer({**view, "history": history}).data)
 
 
-class ReasonSerializer(serializers.Serializer):
+class CancelReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=255)
 
 
@@ -137,9 +137,9 @@ class _InstanceMove(APIView):
 
 
 class InstanceCancelView(_InstanceMove):
-    @extend_schema(request=ReasonSerializer, responses=InstanceSerializer, summary="Cancel a process instance")
+    @extend_schema(request=CancelReasonSerializer, responses=InstanceSerializer, summary="Cancel a process instance")
     def post(self, request, pk):
-        body = ReasonSerializer(data=request.data)
+        body = CancelReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         instance = services.process_cancel(actor=request.user, instance=self.instance(request, pk),
                                            reason=body.validated_data["reason"])
