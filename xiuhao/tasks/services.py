@@ -54,9 +54,15 @@ def task_link(task):
         return task.url or ""
 
 
+def _event_row(task, action, actor, *, from_user=None, to_user=None, reason=""):
+    return TaskEvent(task=task, action=action, actor=actor if _is_user(actor) else None,
+                     from_user=from_user, to_user=to_user, reason=(reason or "")[:255])
+
+
 def _event(task, action, actor, *, from_user=None, to_user=None, reason=""):
-    return TaskEvent.objects.create(task=task, action=action, actor=actor if _is_user(actor) else None,
-                                    from_user=from_user, to_user=to_user, reason=(reason or "")[:255])
+    row = _event_row(task, action, actor, from_user=from_user, to_user=to_user, reason=reason)
+    row.save(force_insert=True)
+    return row
 
 
 def _audit(actor, task, verb, changes, message=""):
@@ -176,18 +182,23 @@ def task_create(*, actor, kind, title, assignee=None, candidate_role=None, candi
         if not task.url and hasattr(subject, "get_absolute_url"):
             task.url = subject.get_absolute_url()
     try:
+        # The related records were resolved above (no look-up per foreign key); the constraints are
+        # the database's (one row per BPMN task, OPEN has an assignee).
         task.full_clean(exclude=["content_type", "process_instance", "candidate_role", "candidate_department",
                                  "candidate_region", "candidate_skill", "outlet", "branch", "department",
-                                 "assignee"])
+                                 "assignee", "created_by", "previous_assignee", "completed_by"],
+                        validate_unique=False, validate_constraints=False)
     except DjangoValidationError as exc:
         raise ValidationFailed.from_django(exc) from exc
-    with transaction.atomic():
+    # No savepoint of its own: inside a caller's transaction (an engine step) an error here rolls the
+    # caller back anyway, and a process step creates tasks on the hot path of every completion.
+    with transaction.atomic(savepoint=False):
         task.save()
-        _event(task, TaskEvent.Action.CREATED, actor)
-        if assignee is not None:
-            _event(task, TaskEvent.Action.ASSIGNED, actor, to_user=assignee)
-        else:
-            _event(task, TaskEvent.Action.OFFERED, actor)
+        second = (TaskEvent.Action.ASSIGNED, assignee) if assignee is not None else (TaskEvent.Action.OFFERED, None)
+        TaskEvent.objects.bulk_create([
+            _event_row(task, TaskEvent.Action.CREATED, actor),
+            _event_row(task, second[0], actor, to_user=second[1]),
+        ])
         audit.record(actor=actor, action="create", obj=task, after=audit.snapshot(task))
         if assignee is None:
             _tell_candidates(task, actor)
@@ -267,7 +278,11 @@ def task_complete(*, actor, task, data=None, outcome="") -> Task:
             data=merged, outcome=outcome, updated_at=now)
         if changed != 1:
             raise _refuse(_fresh(task))
-        _sync(task, _fresh(task))
+        # The row is what was read plus what the UPDATE wrote (no second read on the hot path).
+        fresh.status, fresh.completed_at, fresh.data, fresh.outcome, fresh.updated_at = (
+            Task.Status.DONE, now, merged, outcome, now)
+        fresh.completed_by_id = actor.pk if _is_user(actor) else None
+        _sync(task, fresh)
         _event(task, TaskEvent.Action.COMPLETED, actor, from_user=fresh.assignee, reason=outcome)
         _audit(actor, task, "complete", {"status": [fresh.status, task.status], "outcome": ["", outcome]})
         if task.process_instance_id:
