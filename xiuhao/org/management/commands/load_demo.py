@@ -19,6 +19,7 @@ DEMO_MODULES = [
     "xiuhao.contracts.demo",
     "xiuhao.sla.demo",
     "xiuhao.tasks.demo",
+    "xiuhao.sla.demo_clocks",  # clocks on the demo tasks: after the SLA set-up and the tasks
     "xiuhao.tasks.demo_messages",
 ]
 
