@@ -8,7 +8,7 @@ def _sync_shipped_processes(sender, using="default", **kwargs):
     database: a changed file becomes a new current version."""
     from .services import definitions_sync
 
-    definitions_sync()
+    definitions_sync(audited=False)
 
 
 class WorkflowConfig(AppConfig):

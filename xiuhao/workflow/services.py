@@ -52,7 +52,7 @@ def _decode(data: bytes) -> str:
         raise _invalid_file([_("The file is not UTF-8 text.")]) from exc
 
 
-def _new_version(*, parsed, xml_text, digest, actor, source="", note=""):
+def _new_version(*, parsed, xml_text, digest, actor, source="", note="", audited=True):
     """Add a version of `parsed.key` and make it the current one (running instances keep theirs)."""
     try:
         with transaction.atomic():
@@ -63,9 +63,10 @@ def _new_version(*, parsed, xml_text, digest, actor, source="", note=""):
                 key=parsed.key, name=parsed.name[:200], version=last + 1, is_current=True, bpmn_xml=xml_text,
                 checksum=digest, uploaded_by=actor if _is_user(actor) else None, source=source[:255],
                 note=(note or "")[:255])
-            audit.record(actor=actor, action="create", obj=definition, verb="process_version",
-                         after={"key": definition.key, "version": definition.version, "source": definition.source,
-                                "checksum": digest, "note": definition.note})
+            if audited:
+                audit.record(actor=actor, action="create", obj=definition, verb="process_version",
+                             after={"key": definition.key, "version": definition.version,
+                                    "source": definition.source, "checksum": digest, "note": definition.note})
     except IntegrityError as exc:  # two uploads of the same key at once: one wins
         raise Conflict(_("Another version of this process was saved at the same moment; try again.")) from exc
     return definition
@@ -97,10 +98,11 @@ def definition_upload(*, actor, data, note="", filename=""):
     return _new_version(parsed=parsed, xml_text=xml_text, digest=digest, actor=actor, note=note)
 
 
-def definitions_sync(*, directory=PROCESSES_DIR, verbose=False):
+def definitions_sync(*, directory=PROCESSES_DIR, verbose=False, audited=True):
     """Load the .bpmn files shipped with the code (post-migrate and `manage.py sync_processes`):
     a file becomes a new current version only when its content differs from every version of that
-    process. Returns the versions added."""
+    process. Returns the versions added. `audited=False` after migrate: like a data migration, the
+    shipped files come with the installed code (the version row keeps its source file and time)."""
     added = []
     for path in sorted(Path(directory).glob("*.bpmn")):
         data = path.read_bytes()
@@ -113,7 +115,7 @@ def definitions_sync(*, directory=PROCESSES_DIR, verbose=False):
         if ProcessDefinition.objects.filter(key=parsed.key, checksum=digest).exists():
             continue
         added.append(_new_version(parsed=parsed, xml_text=_decode(data), digest=digest, actor=None,
-                                  source=f"xiuhao/workflow/processes/{path.name}"))
+                                  source=f"xiuhao/workflow/processes/{path.name}", audited=audited))
     return added
 
 
@@ -160,6 +162,24 @@ def _write(instance, workflow, *, status, error=""):
     ProcessInstance.objects.filter(pk=instance.pk).update(**values)
     for name, value in values.items():
         setattr(instance, name, value)
+
+
+def _write_status(instance, status, *, error=None):
+    """An instance's status without its engine state (for a state that cannot be read)."""
+    now = timezone.now()
+    values = {"status": status, "updated_at": now, "next_timer_at": None}
+    if error is not None:
+        values["error"] = error
+    if status in (Status.COMPLETED, Status.CANCELLED):
+        values["ended_at"] = now
+    ProcessInstance.objects.filter(pk=instance.pk).update(**values)
+    for name, value in values.items():
+        setattr(instance, name, value)
+
+
+def _unreadable(exc):
+    """The coded refusal of a move that needs the engine state of an instance that has none."""
+    return Conflict(_("%(error)s It can only be cancelled.") % {"error": exc}, code="process_state_unreadable")
 
 
 def _advance(instance, parsed, workflow, *, actor, replay, verb, done=(), audit_action="update", known=None):
@@ -375,8 +395,12 @@ def process_task_completed(*, task, actor):
             spiff_task.run()
             return workflow
 
+        try:
+            workflow = replay()
+        except engine.StateUnreadable as exc:
+            raise _unreadable(exc) from exc
         step = parsed.steps.get(task.step)
-        return _advance(instance, parsed, replay(), actor=actor, replay=replay, verb="process_step",
+        return _advance(instance, parsed, workflow, actor=actor, replay=replay, verb="process_step",
                         done=[localized(step.name)] if step else [], known=known)
 
 
@@ -392,7 +416,15 @@ def process_fire_timers(*, instance_id, actor=None):
         def replay():
             return engine.load(parsed, state, instance)
 
-        workflow = replay()
+        try:
+            workflow = replay()
+        except engine.StateUnreadable as exc:
+            # Not again every minute: the instance goes to ERROR, where an administrator sees it.
+            before = instance.status
+            _write_status(instance, Status.ERROR, error=str(exc))
+            audit.record(actor=actor, action="update", obj=instance, verb="process_error", message=str(exc)[:255],
+                         changes={"status": [before, Status.ERROR]})
+            return instance
         workflow.refresh_timers()
         return _advance(instance, parsed, workflow, actor=actor, replay=replay, verb="process_timer")
 
@@ -419,10 +451,16 @@ def process_cancel(*, actor, instance, reason) -> ProcessInstance:
             raise Conflict(_("A process in status “%(status)s” cannot be cancelled.")
                            % {"status": fresh.get_status_display()})
         parsed = engine.spec_for(fresh.definition_id, fresh.definition_checksum)
-        workflow = engine.load(parsed, fresh.state, fresh)
-        workflow.cancel()
         before = fresh.status
-        _write(fresh, workflow, status=Status.CANCELLED, error=fresh.error)
+        try:
+            workflow = engine.load(parsed, fresh.state, fresh)
+        except engine.StateUnreadable:
+            # Cancelling is the way out for an instance whose state cannot be read (nothing else
+            # can move it): stop it and keep the stored state as it is, for whoever looks into it.
+            _write_status(fresh, Status.CANCELLED)
+        else:
+            workflow.cancel()
+            _write(fresh, workflow, status=Status.CANCELLED, error=fresh.error)
         for row in Task.objects.filter(process_instance_id=fresh.pk, status__in=Task.ACTIVE):
             task_cancel(actor=None, task=row, reason=_("Process cancelled: %(reason)s") % {"reason": reason})
         audit.record(actor=actor, action="update", obj=fresh, verb="process_cancel", message=reason[:255],
@@ -443,7 +481,11 @@ def process_retry(*, actor, instance) -> ProcessInstance:
         def replay():
             return engine.load(parsed, state, fresh)
 
-        return _advance(fresh, parsed, replay(), actor=actor, replay=replay, verb="process_retry")
+        try:
+            workflow = replay()
+        except engine.StateUnreadable as exc:
+            raise _unreadable(exc) from exc
+        return _advance(fresh, parsed, workflow, actor=actor, replay=replay, verb="process_retry")
 
 
 def fire_due_timers(*, now=None, limit=500):
@@ -465,8 +507,11 @@ def instance_view(instance) -> dict:
     """What the viewer shows: the diagram XML, the state of each step, the variables."""
     parsed = engine.spec_for(instance.definition_id, instance.definition.checksum)
     states, variables_ = {}, {}
-    if instance.state:
+    try:
         workflow = engine.load(parsed, instance.state, instance)
+    except engine.StateUnreadable:  # nothing to show on the diagram but the model itself
+        workflow = None
+    if workflow is not None:
         states = engine.step_states(workflow, failed=instance.status == Status.ERROR)
         variables_ = engine.variables(workflow)
     xml = ProcessDefinition.objects.values_list("bpmn_xml", flat=True).get(pk=instance.definition_id)
