@@ -68,7 +68,7 @@ def _move_page(request, config, contract, *, title, form, perform, intro=""):
         "breadcrumbs": [(config.verbose_name_plural, config.url("list")), (str(contract), config.url("detail", contract)),
                         (title, None)],
     }
-    return TemplateResponse(request, "contracts/move.html", context, status=400 if form.errors else 200)
+    return TemplateResponse(request, "core/move.html", context, status=400 if form.errors else 200)
 
 
 def activate(request, config, contract):
@@ -192,7 +192,7 @@ def record_payment(request, config, plan):
         "breadcrumbs": [(config.verbose_name_plural, config.url("list")), (str(plan), config.url("detail", plan)),
                         (_("Record payment"), None)],
     }
-    return TemplateResponse(request, "contracts/move.html", context, status=400 if form.errors else 200)
+    return TemplateResponse(request, "core/move.html", context, status=400 if form.errors else 200)
 
 
 # -- tabs on other apps' pages ---------------------------------------------------------------------------

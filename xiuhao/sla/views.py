@@ -39,7 +39,7 @@ class TryForm(forms.Form):
                                  widget=forms.NumberInput(attrs={"class": "form-control"}))
 
 
-def _page(request, config, obj, *, title, form, perform, intro="", template="sla/move.html", extra=None):
+def _page(request, config, obj, *, title, form, perform, intro="", template="core/move.html", extra=None):
     if request.method == "POST" and form.is_valid():
         try:
             perform(form.cleaned_data)
