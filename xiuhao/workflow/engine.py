@@ -62,6 +62,11 @@ class ProcessError(Exception):
     """A step of a running process failed (a handler raised, an expression did not evaluate)."""
 
 
+class StateUnreadable(ProcessError):
+    """The state stored on an instance cannot be restored (empty — the row was not made by
+    process_start —, damaged, or written for another version of the definition or the engine)."""
+
+
 # -- parsing ---------------------------------------------------------------------------------------
 @dataclass
 class Step:
@@ -348,11 +353,20 @@ def _ordered_state(state: dict) -> dict:
 
 
 def load(parsed: ParsedProcess, state: dict, instance=None) -> BpmnWorkflow:
-    state = _ordered_state(state)
-    version = state.pop(BpmnWorkflowSerializer.VERSION_KEY, None)
-    if version in MIGRATIONS:
-        MIGRATIONS[version](state)
-    workflow = SERIALIZER.from_dict(state, spec=parsed.spec, subprocess_specs=parsed.subprocess_specs)
+    """The workflow of a stored state; StateUnreadable when the state cannot be restored."""
+    try:
+        state = _ordered_state(state)
+        version = state.pop(BpmnWorkflowSerializer.VERSION_KEY, None)
+        if version in MIGRATIONS:
+            MIGRATIONS[version](state)
+        # A dictionary without a known type name comes back as it went in (an empty state too).
+        workflow = SERIALIZER.from_dict(state, spec=parsed.spec, subprocess_specs=parsed.subprocess_specs)
+    except Exception as exc:
+        raise StateUnreadable(_("The stored state of the process cannot be read (%(error)s).")
+                              % {"error": error_message(exc)}) from exc
+    if not isinstance(workflow, BpmnWorkflow):
+        raise StateUnreadable(_("The stored state of the process cannot be read (%(error)s).")
+                              % {"error": _("it is empty") if not state else _("it is not a workflow")})
     workflow.script_engine = ScriptEngine(instance)
     return workflow
 
