@@ -6,11 +6,11 @@ import json
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -73,8 +73,19 @@ def exception_handler(exc, context):
 # -- serializers -------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+                      "example": "08:30:00"})
+class TimeOfDayField(serializers.TimeField):
+    """A wall-clock time of day, "08:30:00" (read), "08:30" or "08:30:00" (write). OpenAPI's
+    `format: time` is RFC 3339's full-time, which carries a UTC offset ("08:30:00+08:00") that a
+    time of day stored without a zone never has: the schema says what the API really sends."""
+
+
 class ScopedModelSerializer(serializers.ModelSerializer):
     """Related-record fields accept only records the requesting user may see."""
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.TimeField: TimeOfDayField}
 
     display = serializers.SerializerMethodField(help_text=gettext_lazy("The record's display text"))
 

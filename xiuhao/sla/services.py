@@ -299,6 +299,8 @@ def clock_pause(*, actor, clock, reason, note="", now=None, check=True) -> SlaCl
     with transaction.atomic():
         used = used_at(clock, now)
         _move(clock, SlaClock.Status.PAUSED, used=used, paused_at=now, next_alert_at=None)
+        if SlaPause.objects.filter(clock=clock, ended_at__isnull=True).exists():  # a pause left open: refuse
+            raise Conflict(_("The clock is already paused."))
         SlaPause.objects.create(clock=clock, reason=reason, note=(note or "")[:255], started_at=now,
                                 actor=actor if getattr(actor, "is_authenticated", False) else None)
         _record(actor, clock, "sla_clock_pause", {"status": ["running", "paused"]},
