@@ -6,7 +6,7 @@ scope, 409 the task moved meanwhile (e.g. `conflict` "This task has already been
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -120,6 +120,15 @@ TaskCancelView = _move_view(
     lambda self, request, task, data: services.task_cancel(actor=request.user, task=task, **data))
 
 
+@extend_schema_serializer(many=False)  # the page itself: not a list of pages
+class MyTasksPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Open tasks per task type code")
+    results = TaskSerializer(many=True)
+
+
 class MyTasksView(generics.ListAPIView):
     """My open tasks, most urgent first, with the count per task type over all of them."""
 
@@ -135,14 +144,9 @@ class MyTasksView(generics.ListAPIView):
 
     @extend_schema(
         summary="My open tasks with counts per task type",
-        responses=inline_serializer("MyTasksPage", {
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "counts": serializers.DictField(child=serializers.IntegerField(),
-                                            help_text="Open tasks per task type code"),
-            "results": TaskSerializer(many=True),
-        }),
+        parameters=[OpenApiParameter("kind", str, description="Only the tasks of this task type code "
+                                     "(the counts stay over all my open tasks)")],
+        responses=MyTasksPageSerializer,
     )
     def get(self, request, *args, **kwargs):
         response = self.list(request, *args, **kwargs)

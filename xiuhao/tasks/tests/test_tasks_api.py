@@ -140,3 +140,20 @@ def test_an_edit_changes_the_wording_but_not_who_has_the_task(api, boss, worker,
     services.task_complete(actor=worker, task=task)
     response = api.patch(f"/api/v1/tasks/task/{task.pk}/", {"title": "Too late"}, format="json")
     assert response.status_code == 409
+
+
+def test_my_tasks_are_documented_as_the_page_they_are(api, boss, worker):
+    """The page with its counts, not a paginated list of such pages (found by fuzzing the API)."""
+    todo(boss, worker)
+    api.force_authenticate(worker)
+    schema = api.get("/api/v1/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/tasks/my/"]["get"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/MyTasksPage"}
+    page = schema["components"]["schemas"]["MyTasksPage"]
+    assert page["properties"]["results"]["items"] == {"$ref": "#/components/schemas/Task"}
+    assert "kind" in {p["name"] for p in operation["parameters"]}
+    body = api.get("/api/v1/tasks/my/").json()
+    assert set(body) == set(page["properties"]) == set(page["required"])
+    assert body["count"] == 1 and body["counts"] == {"task.generic": 1}
+    assert set(body["results"][0]) == set(schema["components"]["schemas"]["Task"]["properties"])
