@@ -146,10 +146,9 @@ def aim_at_records(case, records):
 OPERATIONS = [result.ok() for result in schema.get_all_operations()]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("operation", OPERATIONS, ids=[op.label for op in OPERATIONS])
-def test_every_api_operation_survives_generated_requests(operation, world):
-    headers, records = world
+def fuzz(operation, headers, records):
+    """Send `operation` schemathesis's generated requests, valid and invalid, as the user of
+    `headers` (aimed at `records`), each in a rolled-back transaction; every answer is checked."""
 
     @settings(max_examples=10, derandomize=True, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
@@ -162,3 +161,10 @@ def test_every_api_operation_survives_generated_requests(operation, world):
         case.validate_response(response, checks=checks_for(operation), headers=headers)
 
     generated_requests()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("operation", OPERATIONS, ids=[op.label for op in OPERATIONS])
+def test_every_api_operation_survives_generated_requests(operation, world):
+    headers, records = world
+    fuzz(operation, headers, records)
