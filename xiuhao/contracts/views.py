@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from xiuhao.assets.models import Device
 from xiuhao.core.errors import ServiceError
-from xiuhao.core.views import apply_service_error
+from xiuhao.core.views import apply_service_error, move_page
 
 from . import services
 from .coverage import coverage_for
@@ -53,22 +53,7 @@ class PaymentForm(forms.Form):
     expected_paid = forms.DecimalField(max_digits=14, decimal_places=2, widget=forms.HiddenInput)
 
 
-def _move_page(request, config, contract, *, title, form, perform, intro=""):
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = perform(form.cleaned_data)
-        except ServiceError as exc:
-            apply_service_error(request, exc, form)
-        else:
-            messages.success(request, _("%(what)s: done.") % {"what": title})
-            return redirect(config.url("detail", result if isinstance(result, Contract) else contract))
-    context = {
-        "form": form, "object": contract, "config": config, "title": title, "intro": intro,
-        "cancel_url": config.url("detail", contract),
-        "breadcrumbs": [(config.verbose_name_plural, config.url("list")), (str(contract), config.url("detail", contract)),
-                        (title, None)],
-    }
-    return TemplateResponse(request, "core/move.html", context, status=400 if form.errors else 200)
+_move_page = move_page
 
 
 def activate(request, config, contract):

@@ -34,6 +34,28 @@ def apply_service_error(request, exc: ServiceError, form=None):
         messages.error(request, str(exc.message))
 
 
+def move_page(request, config, obj, *, title, form, perform, intro="", template="core/move.html", extra=None):
+    """The page of a detail-page action that asks for a few values (a reason, a date) and calls a
+    service: `perform(cleaned_data)`. Done: a message and back to the record's page (or to the
+    record the service returned, e.g. a renewal); refused: the service's error on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = perform(form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(request, exc, form)
+        else:
+            messages.success(request, _("%(what)s: done.") % {"what": title})
+            return redirect(config.url("detail", result if isinstance(result, type(obj)) else obj))
+    context = {
+        "form": form, "object": obj, "config": config, "title": title, "intro": intro,
+        "cancel_url": config.url("detail", obj),
+        "breadcrumbs": [(config.verbose_name_plural, config.url("list")), (str(obj), config.url("detail", obj)),
+                        (title, None)],
+        **(extra or {}),
+    }
+    return TemplateResponse(request, template, context, status=400 if form.errors else 200)
+
+
 class ConfigView(LoginRequiredMixin, View):
     config = None
     action = "view"

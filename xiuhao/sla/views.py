@@ -4,15 +4,12 @@ of calendars and clocks."""
 import datetime
 
 from django import forms
-from django.contrib import messages
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xiuhao.core.errors import ServiceError
-from xiuhao.core.views import apply_service_error
+from xiuhao.core.views import move_page
 
 from . import services
 from .models import SlaPause, Weekday
@@ -39,23 +36,7 @@ class TryForm(forms.Form):
                                  widget=forms.NumberInput(attrs={"class": "form-control"}))
 
 
-def _page(request, config, obj, *, title, form, perform, intro="", template="core/move.html", extra=None):
-    if request.method == "POST" and form.is_valid():
-        try:
-            perform(form.cleaned_data)
-        except ServiceError as exc:
-            apply_service_error(request, exc, form)
-        else:
-            messages.success(request, _("%(what)s: done.") % {"what": title})
-            return redirect(config.url("detail", obj))
-    context = {
-        "form": form, "object": obj, "config": config, "title": title, "intro": intro,
-        "cancel_url": config.url("detail", obj),
-        "breadcrumbs": [(config.verbose_name_plural, config.url("list")), (str(obj), config.url("detail", obj)),
-                        (title, None)],
-        **(extra or {}),
-    }
-    return TemplateResponse(request, template, context, status=400 if form.errors else 200)
+_page = move_page
 
 
 def pause(request, config, clock):

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from xiuhao.core.errors import NotFound, ServiceError
+from xiuhao.core.errors import NotFound
 from xiuhao.core.pages import mobile_tabs
-from xiuhao.core.views import apply_service_error
+from xiuhao.core.views import move_page
 
 from . import announcements, inbox
 from .models import Message
@@ -196,22 +196,8 @@ class WithdrawForm(forms.Form):
                              widget=forms.TextInput(attrs={"class": "form-control"}))
 
 
-def _move_page(request, config, announcement, *, title, intro, form, perform):
-    if request.method == "POST" and form.is_valid():
-        try:
-            perform(form.cleaned_data)
-        except ServiceError as exc:
-            apply_service_error(request, exc, form)
-        else:
-            messages.success(request, _("%(what)s: done.") % {"what": title})
-            return redirect(config.url("detail", announcement))
-    context = {
-        "form": form, "object": announcement, "config": config, "title": title, "intro": intro,
-        "cancel_url": config.url("detail", announcement),
-        "breadcrumbs": [(config.verbose_name_plural, config.url("list")),
-                        (str(announcement), config.url("detail", announcement)), (title, None)],
-    }
-    return TemplateResponse(request, "tasks/announcement_move.html", context, status=400 if form.errors else 200)
+def _move_page(request, config, announcement, **kwargs):
+    return move_page(request, config, announcement, template="tasks/announcement_move.html", **kwargs)
 
 
 def announcement_submit_page(request, config, announcement):
