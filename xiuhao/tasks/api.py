@@ -58,6 +58,8 @@ class TaskCancelSerializer(serializers.Serializer):
 
 
 class _TaskMove(APIView):
+    """One move of a task; `_move_view` makes each endpoint with its `act(self, request, task, data)`."""
+
     permission_classes = [permissions.IsAuthenticated]
     body = TaskEmptySerializer
     move = ""
@@ -75,9 +77,6 @@ class _TaskMove(APIView):
         data = self.body(data=request.data)
         data.is_valid(raise_exception=True)
         return data.validated_data
-
-    def act(self, request, task, data):
-        raise NotImplementedError
 
     @idempotent
     def post(self, request, pk):

@@ -4,6 +4,7 @@ cached until they expire, and the rule that an adapter never raises."""
 import hashlib
 import json
 import logging
+from abc import ABC, abstractmethod
 from datetime import timedelta
 
 import httpx
@@ -27,7 +28,7 @@ class DeliveryError(Exception):
     """The provider refused the message (or answered nonsense); the text goes to the delivery log."""
 
 
-class Channel:
+class Channel(ABC):
     key = ""  # a NotificationDelivery.Channel value
     required_settings: tuple[str, ...] = ()
     no_address = "no address"
@@ -35,16 +36,16 @@ class Channel:
     def missing_settings(self) -> list[str]:
         return [name for name in self.required_settings if not getattr(settings, name, "")]
 
+    @abstractmethod
     def addresses(self, users) -> dict:
         """{user pk: address} for the users this channel can reach."""
-        raise NotImplementedError
 
     def shown_address(self, address: str) -> str:
         return address
 
+    @abstractmethod
     def send(self, client: httpx.Client, address: str, notice, user) -> str:
         """Send `notice` to `address`; return the provider's message id or raise DeliveryError."""
-        raise NotImplementedError
 
 
 class PhoneChannel(Channel):
@@ -83,11 +84,13 @@ class TokenChannel(AccountChannel):
 
     invalid_token_codes = frozenset({40001, 40014, 42001})
 
+    @abstractmethod
     def token_identity(self) -> str:
-        raise NotImplementedError
+        """What identifies the app's credentials (the token cache key is derived from it)."""
 
+    @abstractmethod
     def fetch_token(self, client) -> tuple[str, int]:
-        raise NotImplementedError
+        """A new access token and its lifetime in seconds."""
 
     def token_cache_key(self):
         digest = hashlib.sha256(self.token_identity().encode()).hexdigest()[:16]
