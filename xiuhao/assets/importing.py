@@ -46,6 +46,7 @@ from .services import apply_device_defaults
 
 CHUNK = 900  # keys per IN (…) query: below SQLite's parameter limit
 BATCH = 2000  # rows per INSERT / UPDATE batch
+BLOCK = 10000  # new devices per block handed to the writer (see _write)
 PROGRESS_ROWS = 5000
 PREVIEW_ROWS = 20
 AUDITED = ("serial", "lot", "product_model", "customer", "address", "install_date", "warranty_start", "warranty_end",
@@ -491,10 +492,16 @@ class DeviceImportPipeline(FastPipeline):
         return report
 
     def _write(self, parsed, lookups, report, on_progress):
+        """New devices go to the database in blocks of BLOCK: each block's rows (COPY on
+        PostgreSQL), then its BOM instances (bulk.BomCopy), through a bulk.Writer — on
+        PostgreSQL the server stores one block while this thread checks and converts the next.
+        The foreign keys stay deferred: PostgreSQL checks them at commit, which costs ~25 %
+        less server time than checking them as each statement ends (measured)."""
         now = timezone.now()
         existing = lookups[3]
         actor_id = getattr(self.user, "pk", None)
-        if connection.vendor == "postgresql":
+        postgres = connection.vendor == "postgresql"
+        if postgres:
             # One bulk transaction: its commit need not wait for the WAL flush (a crash in the
             # next moments can lose the import as a whole, never half of it).
             with connection.cursor() as cursor:
@@ -504,12 +511,22 @@ class DeviceImportPipeline(FastPipeline):
         expected = sum(1 for _n, data, _e in parsed if data.get("serial") and data["serial"] not in existing)
         ids = bulk.allocate_ids(Device, expected)
         tokens = bulk.uuid4s(expected)
+        boms = self._bom_copy(lookups[0].values(), now) if expected else None
         v = bulk.Values()
         stamp, date, decimal, source = v.datetime(now), v.date, v.decimal, str(self.source)
         texts = {choice: str(choice) for choice in (*Device.WarrantyKind, *Device.Status)}
-        new, changed = [], []
+        new, changed, block = [], [], []
 
-        def inserted():
+        def send(writer):
+            first = len(new) - len(block)
+            writer.submit(bulk.insert, Device, INSERTED, block, binary=True)
+            if boms is not None:
+                lines = sum(boms.lines.get(row[3], 0) for row in block)  # row[3]: the product model
+                writer.submit(boms.insert, ids[first:len(new)], lines)
+
+        with bulk.Writer() as writer:
+            if boms is not None:
+                writer.submit(boms.open)
             pks = iter(ids)
             for number, d, is_new, before in self.checked(parsed, lookups, report, stop_at_error=True):
                 if on_progress and report.total % BATCH == 0:
@@ -518,15 +535,20 @@ class DeviceImportPipeline(FastPipeline):
                     changed.append((number, d, before))
                     continue
                 d.pk = next(pks)
-                token = tokens[len(new)]
                 new.append((number, d))
-                yield (d.pk, d.serial, d.lot, d.product_model_id, d.customer_id, d.address_id, d.region_id,
-                       decimal(d.lat), decimal(d.lng), date(d.install_date), date(d.warranty_start),
-                       date(d.warranty_end), texts.get(d.warranty_kind, d.warranty_kind), texts.get(d.status, d.status),
-                       "", source, d.order_no, date(d.shipped_on), token, d.remark, d.branch_id, d.department_id,
-                       d.outlet_id, actor_id, stamp, stamp)
-
-        bulk.insert(Device, INSERTED, inserted(), binary=True)
+                block.append((
+                    d.pk, d.serial, d.lot, d.product_model_id, d.customer_id, d.address_id, d.region_id,
+                    decimal(d.lat), decimal(d.lng), date(d.install_date), date(d.warranty_start), date(d.warranty_end),
+                    texts.get(d.warranty_kind, d.warranty_kind), texts.get(d.status, d.status), "", source, d.order_no,
+                    date(d.shipped_on), tokens[len(new) - 1], d.remark, d.branch_id, d.department_id, d.outlet_id,
+                    actor_id, stamp, stamp))
+                if len(block) == BLOCK:
+                    send(writer)
+                    block = []
+            if block:
+                send(writer)
+            if boms is not None:
+                writer.submit(boms.close)
         if len(new) != expected:  # only a row with an error (which raised) can be neither
             raise RuntimeError(f"{len(new)} new devices, {expected} expected")
         self._check_scope(new, ids)
@@ -537,7 +559,6 @@ class DeviceImportPipeline(FastPipeline):
             Device.objects.bulk_update(batch, UPDATED)
         if on_progress:
             on_progress(report.total)
-        self._copy_boms([d for _n, d in new], ids)
         self._audit(new, changed, now)
 
     def _check_scope(self, new, ids):
@@ -555,27 +576,21 @@ class DeviceImportPipeline(FastPipeline):
             raise ImportFailed(_row_message(_error(outside[0], "", _(
                 "The record would lie outside your data scope (branch/department)."))))
 
-    def _copy_boms(self, devices, ids):
-        """The BOM instances of the new devices (`ids`: theirs, in the order of `devices`): one
-        INSERT … SELECT from each model's BOM (bulk.insert_bom_instances), parents first, with
-        a block of ids allocated up front so that sub-parts point at their parent line."""
-        lines_of = {}
-        for device in devices:
-            if device.product_model_id not in lines_of:
-                lines_of[device.product_model_id] = bom_lines(device.product_model)
-        total = sum(len(lines_of[d.product_model_id]) for d in devices)
-        if not total:
-            return
+    def _bom_copy(self, models, now):
+        """A bulk.BomCopy of the BOMs of `models` (the product models the file names), or None
+        when none has a BOM."""
         v, milli = bulk.Values(), Decimal("0.001")
         template = []
-        for model_pk, lines in lines_of.items():
+        for model in models:
+            lines = bom_lines(model)
             index = {line.pk: i for i, line in enumerate(lines)}
-            template.extend((model_pk, i, index.get(line.parent_id), line.part_id,
+            template.extend((model.pk, i, index.get(line.parent_id), line.part_id,
                              v.decimal(line.extended_quantity.quantize(milli)), line.position)
                             for i, line in enumerate(lines))
-        bulk.insert_bom_instances(template, ids, bulk.allocate_block(DevicePart, total).start,
-                                  fitted_default=v.date(timezone.localdate()), status=str(DevicePart.Status.FITTED),
-                                  stamp=v.datetime(timezone.now()))
+        if not template:
+            return None
+        return bulk.BomCopy(template, fitted_default=v.date(timezone.localdate()),
+                            status=str(DevicePart.Status.FITTED), stamp=v.datetime(now))
 
     def _audit(self, new, changed, now):
         """One audit event per batch of up to BATCH devices, naming their serials (and, for

@@ -38,10 +38,11 @@ from django.utils import timezone, translation
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from . import audit, context, excel, services
 from .errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
@@ -725,17 +726,52 @@ def check_xlsx(upload):
         raise InvalidFile(_("The workbook is too large once unpacked."))
 
 
+class Sheet:
+    """The first worksheet of an uploaded workbook, read with calamine (Rust; ≈ 7 × faster than
+    openpyxl's read-only mode, which is what makes a 100 000-row import affordable). Formulas
+    come as their cached values. `rows()` yields tuples from column A and row 1 with the values
+    openpyxl would give: an empty cell is None and a whole number is an int (a serial typed as
+    a number must not turn into “123.0”). A date cell comes as a date (or a datetime when it has
+    a time of day); error cells (#N/A) come as None."""
+
+    def __init__(self, sheet):
+        self._sheet = sheet
+        end = sheet.end
+        self.max_row = end[0] + 1 if end else 0  # the last row holding a value (1-based)
+
+    def rows(self, min_row=1):
+        start = self._sheet.start
+        if start is None:  # nothing in the sheet
+            return
+        pad = (None,) * start[1]  # calamine's rows begin at the first column holding a value
+        # …and at row 1: calamine's iterator yields empty rows above the first value itself
+        for number, row in enumerate(self._sheet.iter_rows(), start=1):
+            if number >= min_row:
+                yield (*pad, *[None if v == "" else int(v) if type(v) is float and v.is_integer() else v
+                               for v in row])
+
+
 @contextmanager
 def open_sheet(fileobj):
-    """The workbook's first sheet, read-only (streamed), formulas as their cached values."""
+    """The workbook's first worksheet (see Sheet). Anything calamine cannot read is InvalidFile."""
+    unreadable = _("The file could not be read as an Excel workbook.")
     try:
         fileobj.seek(0)
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
-        ws = wb.worksheets[0]
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise InvalidFile(_("The file could not be read as an Excel workbook.")) from exc
+        wb = CalamineWorkbook.from_filelike(fileobj)
+        index = next((i for i, meta in enumerate(wb.sheets_metadata) if meta.typ == SheetTypeEnum.WorkSheet), None)
+        if index is None:
+            raise InvalidFile(_("The workbook has no worksheet."))
+        sheet = Sheet(wb.get_sheet_by_index(index))
+    except InvalidFile:
+        raise
+    except Exception as exc:  # calamine's own errors: damaged zip, bad XML, …
+        raise InvalidFile(unreadable) from exc
+    except BaseException as exc:  # a Rust panic (pyo3's PanicException) on a malformed file
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise InvalidFile(unreadable) from exc
     try:
-        yield ws
+        yield sheet
     finally:
         wb.close()
 
@@ -746,7 +782,7 @@ def _blank(value):
 
 def excel_rows(pipeline, ws):
     """(header errors, iterator of (Excel row number, {header: cell})). Empty rows are skipped."""
-    it = ws.iter_rows(values_only=True)
+    it = ws.rows()
     header = next(it, None)
     if header is None or all(_blank(v) for v in header):
         return [_error(1, "", _("The sheet is empty: row 1 must hold the column names."))], iter(())
@@ -766,17 +802,10 @@ def excel_rows(pipeline, ws):
     return errors, rows()
 
 
-def count_rows(ws, limit=None) -> int:
-    """Data rows in the sheet (the dimension when the file has one, else counted up to `limit`)."""
-    if isinstance(ws.max_row, int) and ws.max_row > 0:
-        return ws.max_row - 1
-    count = 0
-    for values in ws.iter_rows(min_row=2, values_only=True):
-        if not all(_blank(v) for v in values):
-            count += 1
-            if limit is not None and count > limit:
-                break
-    return count
+def count_rows(ws) -> int:
+    """Data rows in the sheet: rows below the header down to the last one holding a value (empty
+    rows in between count; they are skipped when the rows are read)."""
+    return max(ws.max_row - 1, 0)
 
 
 def template_workbook(config):
@@ -947,7 +976,7 @@ def import_upload(*, actor, config, file, confirm=False) -> ImportJob:
     require_import(actor, config)
     check_xlsx(file)
     with open_sheet(file) as ws:
-        estimate = count_rows(ws, limit=_sync_limit())
+        estimate = count_rows(ws)
     original = PurePath(str(file.name).replace("\\", "/")).name[:255]
     job_row = ImportJob(
         model_label=config.key, original_name=original, created_by=actor,
@@ -983,8 +1012,6 @@ def import_validate(job_row, actor=None):
             if header_errors:
                 report = Report(total=job_row.total_rows)
             else:
-                if not isinstance(ws.max_row, int):  # no dimension in the file: count for the progress bar
-                    ImportJob.objects.filter(pk=job_row.pk).update(total_rows=count_rows(ws))
                 report = validate_rows(pipeline, rows, on_progress=progress)
     except InvalidFile as exc:
         return _move(job_row, ImportJob.Status.FAILED, message=str(exc.message)[:255])

@@ -10,6 +10,7 @@ from django.utils import translation
 from huey.contrib.djhuey import HUEY
 from openpyxl import Workbook
 
+from xiuhao.assets import importing
 from xiuhao.assets.models import Device, DevicePart, Shipment
 from xiuhao.core import imports
 from xiuhao.core.models import AuditEvent, ImportJob
@@ -101,6 +102,37 @@ def test_the_confirmation_checks_the_database_again(manager, world, model_with_b
     job = imports.import_confirm(actor=manager, job=job)
     assert job.status == ImportJob.Status.FAILED and "2" in job.message
     assert Device.objects.filter(serial="SN-A").count() == 1
+
+
+def test_devices_written_in_blocks_each_get_their_own_bom(manager, world, model_with_bom, customer, monkeypatch):
+    """The writer sends new devices in blocks (on PostgreSQL while the next block is checked):
+    every device, whichever block it fell in, gets the whole BOM with its sub-part under its
+    own parent line; a model without a BOM gets none."""
+    from xiuhao.catalog.tests.factories import ProductModelFactory
+
+    monkeypatch.setattr(importing, "BLOCK", 2)
+    plain = ProductModelFactory()
+    rows = rows_for(world, "SN-1", "SN-2", "SN-3") + rows_for(world, "SN-4", model=plain.code) + rows_for(world, "SN-5")
+    job = upload(manager, DEVICES, workbook(HEADERS, rows), confirm=True)
+    assert job.status == ImportJob.Status.DONE, job.message
+    for serial in ("SN-1", "SN-2", "SN-3", "SN-5"):
+        lines = {line.part.name: line for line in DevicePart.objects.filter(device__serial=serial).select_related(
+            "part", "parent")}
+        assert sorted(lines) == ["主板", "线缆", "风扇"], serial
+        assert lines["风扇"].parent == lines["主板"] and lines["风扇"].quantity == 2
+    assert not DevicePart.objects.filter(device__serial="SN-4").exists()
+
+
+def test_a_row_refused_after_earlier_blocks_were_written_rolls_everything_back(manager, world, model_with_bom,
+                                                                              monkeypatch):
+    monkeypatch.setattr(importing, "BLOCK", 2)
+    job = upload(manager, DEVICES, workbook(HEADERS, rows_for(world, "SN-1", "SN-2", "SN-3", "SN-4", "SN-5")))
+    assert job.status == ImportJob.Status.PREVIEW
+    device_in(BranchFactory(), serial="SN-5", product_model=model_with_bom)  # registered meanwhile elsewhere
+    job = imports.import_confirm(actor=manager, job=job)
+    assert job.status == ImportJob.Status.FAILED and "6" in job.message  # Excel row 6: SN-5
+    assert list(Device.objects.values_list("serial", flat=True)) == ["SN-5"]
+    assert not DevicePart.objects.exists()
 
 
 def test_an_existing_serial_is_updated_and_the_change_audited(manager, world, model_with_bom, customer):
