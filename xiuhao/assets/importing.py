@@ -13,10 +13,10 @@ of the composite key (serial, order no.).
 
 import datetime
 import gc
-import json
 import operator
 from decimal import Decimal
 
+import orjson
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -285,20 +285,18 @@ class DeviceImportPipeline(FastPipeline):
             table = [get(data) for _n, data, _e in parsed]
         except KeyError:  # rows with different columns
             table = [tuple(data.get(key, _ABSENT) for key in (*names, names[0])) for _n, data, _e in parsed]
-        columns = [[v.isoformat() if isinstance(v, datetime.date) else v for v in column] if key in DATES
-                   else list(column) for key, column in zip(names, zip(*table, strict=True), strict=False)]
-        payload = json.dumps({"names": names, "rows": [n for n, _d, _e in parsed], "columns": columns},
-                             ensure_ascii=False, separators=(",", ":"))
+        columns = list(zip(*table, strict=True))[:len(names)]  # orjson writes dates as ISO text
+        payload = orjson.dumps({"names": names, "rows": [n for n, _d, _e in parsed], "columns": columns})
         storage = self.job.file.storage
         storage.delete(name)
-        storage.save(name, ContentFile(payload.encode()))
+        storage.save(name, ContentFile(payload))
 
     def _load_cells(self):
         name = self._cache_name()
         if name is None or not self.job.file.storage.exists(name):
             return None
         with self.job.file.storage.open(name, "rb") as fh:
-            payload = json.loads(fh.read())
+            payload = orjson.loads(fh.read())
         if "columns" not in payload:  # kept by an older version: read the workbook
             return None
         names, columns = payload["names"], payload["columns"]
