@@ -10,7 +10,8 @@ for each database — a SQLite file under /tmp and the PostgreSQL database of --
 it DROPS and recreates — runs a child process that migrates, creates the customers (with one
 site each) and product models (with a 3-line, 2-level BOM) the rows name, and measures:
 
-* iterate: openpyxl read-only iteration of every row (values only), the floor of any import;
+* iterate: openpyxl read-only iteration of every row (values only), the yardstick of the target
+           (the import itself reads the file with calamine, see core.imports.Sheet);
 * import:  validate + apply of the same file through core.imports (what the import page, the
            upload API and the import job run), including the BOM instances and the audit events.
 
