@@ -315,7 +315,7 @@ def _sync_tasks(instance, parsed, workflow, *, actor, known=None):
         if subject is None and instance.content_type_id:
             subject = instance.subject
         title = engine.resolve_value(step.properties.get("title", ""), variables_) if step.properties.get("title") \
-            else f"{localized(step.name)}：{instance.title}"
+            else _("%(step)s: %(title)s") % {"step": localized(step.name), "title": instance.title}
         task_create(actor=actor, kind=step.properties["taskType"], title=str(title)[:200], subject=subject,
                     branch=instance.branch, department=instance.department, process_instance=instance,
                     bpmn_task_id=bpmn_task_id, step=step.id[:100], **_assignment(step, variables_, actor))

@@ -30,8 +30,18 @@ def test_a_started_process_gives_its_first_user_task_to_the_assignee(processes, 
     assert instance.branch_id == clerk.branch_id and instance.created_by == clerk
     [task] = open_tasks(instance)
     assert task.kind == "task.generic" and task.assignee == clerk and task.status == Task.Status.OPEN
-    assert task.step == "fill" and task.title == "Fill in the report：Report 1"
+    assert task.step == "fill" and task.title == "Fill in the report: Report 1"
     assert AuditEvent.objects.filter(object_id=str(instance.pk), verb="process_start").exists()
+
+
+def test_a_step_title_is_made_in_the_language_of_the_user_who_moved_the_process(processes, clerk):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        instance = process_start(actor=clerk, key="wf_test_review",
+                                 variables={"amount": 50, "approver_role": "x"}, title="Report 2")
+    [task] = open_tasks(instance)
+    assert task.title == "Fill in the report：Report 2"  # Chinese punctuation; the step name is the file's
 
 
 def test_completing_a_task_runs_the_gateway_and_offers_the_next_task_to_the_pool(processes, clerk, approver_role):
