@@ -477,13 +477,24 @@ def _shared_rule(actor, obj, was_shared=False):
         raise PermissionDenied(_("Company-wide calendars and policies are changed by head office only."))
 
 
-def _hook(actor, data, was_shared=False):
+def _hook(actor, data, was_shared=False, old_calendar=None):
     def before_save(obj):
         if "branch" in data and hasattr(obj, "branch_id") and sees_all(actor, type(obj)):
             obj.branch = data["branch"]  # head office may leave it empty: company-wide
         _shared_rule(actor, obj, was_shared)
+        if isinstance(obj, WorkingPeriod | Holiday):
+            _lock_calendars(obj.calendar_id, old_calendar)
 
     return before_save
+
+
+def _lock_calendars(*ids):
+    """Lock the calendars a period or holiday is written to, before the overlap check in the
+    model's clean() reads their rows: a second writer waits here for the first one's commit and
+    then sees its row (without the lock, simultaneous overlapping periods were all stored)."""
+    ids = sorted({pk for pk in ids if pk})
+    if ids:
+        list(BusinessCalendar.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
 def sla_object_create(*, actor, model, data):
@@ -499,7 +510,8 @@ def sla_object_update(*, actor, obj, data):
     was_shared = was_shared is not None and _branch_of(was_shared) is None
     old_calendar = getattr(obj, "calendar_id", None)
     with transaction.atomic():
-        obj = core_services.object_update(actor=actor, obj=obj, data=data, before_save=_hook(actor, data, was_shared))
+        obj = core_services.object_update(actor=actor, obj=obj, data=data,
+                                          before_save=_hook(actor, data, was_shared, old_calendar))
         if isinstance(obj, WorkingPeriod | Holiday):
             _touch(obj.calendar_id)
             if old_calendar and old_calendar != obj.calendar_id:
