@@ -1,6 +1,5 @@
 """The demo data set: complete, idempotent, logged in the audit trail, and scoped as the roles say."""
 
-import time
 from io import StringIO
 
 import pytest
@@ -34,10 +33,8 @@ def user(username):
     return User.objects.get(username=username)
 
 
-def test_loads_fast_and_twice_without_duplicates():
-    started = time.monotonic()
-    first = load()
-    assert time.monotonic() - started < 30  # every app's demo: customers, ~1,000 devices, contracts
+def test_loads_twice_without_duplicates():
+    first = load()  # every app's demo: customers, ~1,000 devices, contracts (its time: `make run` prints it)
     assert "Demo data loaded" in first
     counts = {m: m.objects.count() for m in MODELS}
 
