@@ -3,15 +3,14 @@
 then finds the move already made)."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from xiuhao.contracts import services
 from xiuhao.contracts.models import Contract, PaymentPlan
 from xiuhao.core.errors import Conflict
+from xiuhao.core.tests.races import at_once
 from xiuhao.customers.tests.factories import CustomerFactory
 from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
 
@@ -22,27 +21,7 @@ THREADS = 4
 
 
 def race(work):
-    barrier = threading.Barrier(THREADS)
-    outcomes = []
-
-    def run(i):
-        barrier.wait()
-        try:
-            work(i)
-            outcomes.append("ok")
-        except Conflict:
-            outcomes.append("conflict")
-        except Exception as exc:  # noqa: BLE001 - any other outcome fails the test below
-            outcomes.append(type(exc).__name__)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(outcomes)
+    return at_once(work, THREADS, lambda exc: "conflict" if isinstance(exc, Conflict) else type(exc).__name__)
 
 
 @pytest.fixture

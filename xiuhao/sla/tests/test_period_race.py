@@ -3,12 +3,11 @@ calendar's row lock makes the second wait for the first and then see its period,
 is stored (on SQLite, BEGIN IMMEDIATE queues writers anyway)."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 
 from xiuhao.core.errors import ServiceError
+from xiuhao.core.tests.races import at_once
 from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
 from xiuhao.sla import services
 from xiuhao.sla.models import BusinessCalendar, WorkingPeriod
@@ -24,27 +23,16 @@ def test_of_simultaneous_overlapping_periods_exactly_one_is_stored():
     supervisor = UserFactory(branch=branch)
     grant(supervisor, *SLA_PERMS, data_scope="branch")
     calendar = BusinessCalendar.objects.create(code="race", name="竞争日历", branch=branch)
-    barrier = threading.Barrier(THREADS)
-    outcomes = []
 
-    def run(i):
-        barrier.wait()
-        try:
-            services.sla_object_create(actor=supervisor, model=WorkingPeriod, data={
-                "calendar": calendar, "weekday": 0, "start_time": datetime.time(8 + i % 2, 0),
-                "end_time": datetime.time(12, 0)})
-            outcomes.append("ok")
-        except ServiceError as exc:
-            outcomes.append("refused" if "overlaps" in str(exc.fields) or "重叠" in str(exc.fields) else repr(exc))
-        except Exception as exc:  # noqa: BLE001 - any other outcome fails the test below
-            outcomes.append(type(exc).__name__)
-        finally:
-            connection.close()
+    def add(i):
+        services.sla_object_create(actor=supervisor, model=WorkingPeriod, data={
+            "calendar": calendar, "weekday": 0, "start_time": datetime.time(8 + i % 2, 0),
+            "end_time": datetime.time(12, 0)})
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["ok"] + ["refused"] * (THREADS - 1)
+    def name_of(exc):  # the threads speak the default language
+        overlap = "overlaps" in str(getattr(exc, "fields", "")) or "重叠" in str(getattr(exc, "fields", ""))
+        return "refused" if isinstance(exc, ServiceError) and overlap else repr(exc)
+
+    outcomes = at_once(add, THREADS, name_of)
+    assert outcomes == ["ok"] + ["refused"] * (THREADS - 1)
     assert WorkingPeriod.objects.filter(calendar=calendar).count() == 1
