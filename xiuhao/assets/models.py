@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core.fields import latitude_field, longitude_field
 from xiuhao.core.models import OwnedModel, TimeStampedModel
-from xiuhao.core.moves import REASON_REQUIRED, Move, ReasonForm, StateMachine
+from xiuhao.core.moves import REASON_REQUIRED, Move, ReasonForm, Refusal, StateMachine
 from xiuhao.core.scope import ScopedManager, ScopedQuerySet, ScopeFields
 
 
@@ -119,6 +119,11 @@ class DevicePart(TimeStampedModel):
     class Status(models.TextChoices):
         FITTED = "fitted", _("Fitted")
         REMOVED = "removed", _("Removed")
+
+    class Refusals:
+        ALREADY_REMOVED = Refusal("device_part_already_removed", _("This part has already been removed."))
+        ALREADY_REPLACED = Refusal("device_part_already_replaced",
+                                   _("This part has already been removed or replaced."))
 
     device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="parts")
     parent = models.ForeignKey("self", verbose_name=_("parent line"), null=True, blank=True,

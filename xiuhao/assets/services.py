@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from xiuhao.catalog.selectors import bom_lines
 from xiuhao.core import audit
-from xiuhao.core.errors import Conflict, ValidationFailed
+from xiuhao.core.errors import ValidationFailed
 from xiuhao.core.moves import REASON_REQUIRED, require_reason, transition
 from xiuhao.core.services import (
     check_still_in_scope,
@@ -229,7 +229,7 @@ def device_part_remove(*, actor, line, on=None):
         changed = DevicePart.objects.filter(pk=line.pk, status=DevicePart.Status.FITTED).update(
             status=DevicePart.Status.REMOVED, removed_on=on, updated_at=timezone.now())
         if not changed:
-            raise Conflict(_("This part has already been removed."))
+            raise DevicePart.Refusals.ALREADY_REMOVED()
         line.refresh_from_db()
         audit.record(actor=actor, action="action", obj=device, verb="part_remove",
                      changes={"part": [str(line.part), None]},
@@ -251,7 +251,7 @@ def device_part_replace(*, actor, line, new_part=None, part_serial="", on=None, 
         changed = DevicePart.objects.filter(pk=old.pk, status=DevicePart.Status.FITTED).update(
             status=DevicePart.Status.REMOVED, removed_on=on, updated_at=timezone.now())
         if not changed:
-            raise Conflict(_("This part has already been removed or replaced."))
+            raise DevicePart.Refusals.ALREADY_REPLACED()
         part = new_part or old.part
         new = DevicePart.objects.create(device=device, part=part, quantity=quantity, parent_id=old.parent_id,
                                         position=old.position, part_serial=part_serial, fitted_on=on)

@@ -46,6 +46,7 @@ class Contract(OwnedModel):
         RENEWAL_TOO_EARLY = Refusal("contract_renewal_too_early",
                                     _("The renewal must start after the present contract started."),
                                     field="start_date")
+        TERMINATED = Refusal("contract_terminated", _("A terminated contract covers no more devices."))
         NOT_DRAFT = Refusal("contract_not_draft",
                             _("Only draft contracts may be deleted; terminate an active contract instead."))
 
@@ -156,6 +157,12 @@ class PaymentPlan(TimeStampedModel):
         PLANNED = "planned", _("Planned")
         PARTLY_PAID = "partly_paid", _("Partly paid")
         PAID = "paid", _("Paid")
+
+    class Refusals:
+        OVERPAID = Refusal("instalment_overpaid", _("Only %(open)s of this instalment is still open."), field="amount")
+        NOT_POSITIVE = Refusal("payment_not_positive", _("The amount received must be more than zero."),
+                               field="amount")
+        HAS_PAYMENTS = Refusal("instalment_has_payments", _("An instalment with received money cannot be deleted."))
 
     contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.CASCADE,
                                  related_name="payments")

@@ -262,7 +262,7 @@ def check_link(link):
     _typed(link, "start_date", "end_date")
     contract, device = link.contract, link.device
     if contract.status == Contract.Status.TERMINATED:
-        raise Conflict(_("A terminated contract covers no more devices."))
+        raise R.TERMINATED()
     if device.customer_id != contract.customer_id:
         raise _invalid("device", _("The device %(serial)s does not belong to the contract's customer.")
                        % {"serial": device.serial})
@@ -327,7 +327,7 @@ def payment_plan_update(*, actor, obj, data):
 
 def payment_plan_delete(*, actor, obj):
     if PaymentPlan.objects.filter(pk=obj.pk, paid_amount__gt=0).exists():
-        raise Conflict(_("An instalment with received money cannot be deleted."))
+        raise PaymentPlan.Refusals.HAS_PAYMENTS()
     return object_delete(actor=actor, obj=obj)
 
 
@@ -344,7 +344,7 @@ def payment_record(*, actor, plan, amount, paid_on, expected_paid=None):
     the check constraint backs that up."""
     amount = Decimal(amount)
     if amount <= 0:
-        raise _invalid("amount", _("The amount received must be more than zero."))
+        raise PaymentPlan.Refusals.NOT_POSITIVE()
     if paid_on is None:
         raise _invalid("paid_on", _("Please enter the date the money was received."))
     require_perm(actor, PaymentPlan, "change")
@@ -355,8 +355,7 @@ def payment_record(*, actor, plan, amount, paid_on, expected_paid=None):
         if fresh.paid_amount != seen:
             raise Conflict()
         if seen + amount > fresh.amount:
-            raise _invalid("amount", _("Only %(open)s of this instalment is still open.")
-                           % {"open": fresh.amount - seen})
+            raise PaymentPlan.Refusals.OVERPAID(open=fresh.amount - seen)
         total = seen + amount
         try:
             with transaction.atomic():
@@ -364,7 +363,7 @@ def payment_record(*, actor, plan, amount, paid_on, expected_paid=None):
                     paid_amount=F("paid_amount") + amount, paid_on=paid_on,
                     status=payment_status(total, fresh.amount), updated_at=timezone.now())
         except IntegrityError as exc:
-            raise _invalid("amount", _("The instalment would be overpaid.")) from exc
+            raise PaymentPlan.Refusals.OVERPAID(open=fresh.amount - seen) from exc
         if changed != 1:
             raise Conflict()
         fresh.refresh_from_db()

@@ -316,6 +316,15 @@ def build_viewset(config):
         handler = move_endpoint(config, move)
         attrs[handler.__name__] = handler
     cls = type(f"{config.model.__name__}ViewSet", (ConfigViewSet,), attrs)
+    if config.refusals:
+        from drf_spectacular.utils import extend_schema_view
+
+        from .moves import error_codes
+
+        documented = {"update": "update", "partial_update": "update", "create": "create", "destroy": "destroy"}
+        cls = extend_schema_view(**{
+            action_name: extend_schema(extensions={"x-error-codes": error_codes(*config.refusals[key])})
+            for action_name, key in documented.items() if key in config.refusals})(cls)
     methods = ["get", "head", "options"]
     if config.form_fields:
         methods += ["post", "put", "patch"]

@@ -94,12 +94,28 @@ class Refusal:
 WRONG_STATUS = Refusal("wrong_status", _("“%(move)s” is not possible while the %(what)s is “%(status)s”."))
 CHANGED_MEANWHILE = Refusal("conflict", Conflict.default_message)
 REASON_REQUIRED = Refusal("reason_required", _("Please give a reason."), field="reason")
+# The codes any write may answer with, by HTTP status (core.api.exception_handler).
 COMMON_CODES = {
-    "400": ["validation_failed"],
-    "403": ["permission_denied"],
+    "400": ["validation_failed", "malformed_request", "idempotency_key_reused"],
+    "401": ["not_authenticated", "authentication_failed"],
+    "403": ["permission_denied", "not_authenticated", "authentication_failed"],
     "404": ["not_found"],
-    "409": ["wrong_status", "conflict", "idempotency_key_reused"],
+    "409": ["conflict", "protected"],
+    "415": ["unsupported_media_type"],
+    "429": ["throttled"],
 }
+
+
+def error_codes(*refusals, common=None):
+    """{HTTP status: [codes]} an operation may answer with: the common ones and `refusals`. An API
+    view documents them with `extend_schema(extensions={"x-error-codes": error_codes(...)})`; the
+    schema hook (core.schema) turns them into each error response's `code` enum."""
+    codes = {status: list(names) for status, names in (COMMON_CODES if common is None else common).items()}
+    for refusal in refusals:
+        names = codes.setdefault(str(refusal.status), [])
+        if refusal.code not in names:
+            names.append(refusal.code)
+    return codes
 
 
 @dataclass(eq=False)
@@ -155,12 +171,7 @@ class Move:
 
     def error_codes(self):
         """{HTTP status: [codes]} this move may answer with (documented per API operation)."""
-        codes = {status: list(names) for status, names in COMMON_CODES.items()}
-        for refusal in self.refusals:
-            codes.setdefault(str(refusal.status), [])
-            if refusal.code not in codes[str(refusal.status)]:
-                codes[str(refusal.status)].append(refusal.code)
-        return codes
+        return error_codes(WRONG_STATUS, *self.refusals)
 
 
 class StateMachine:
