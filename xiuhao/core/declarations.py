@@ -1,12 +1,14 @@
-"""Registry declarations of the platform's own models: operation log and dictionaries."""
+"""Registry declarations of the platform's own models: operation log, dictionaries, document numbering."""
 
 import django_filters
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
+from . import audit, numbering
 from .filtersets import ScopedFilterSet
-from .models import AuditEvent, DictItem, DictType
+from .forms import ScopedModelForm
+from .models import AuditEvent, DictItem, DictType, NumberFormat
 from .registry import ModelConfig, Tab, register
 
 
@@ -77,3 +79,34 @@ class DictItemConfig(ModelConfig):
     filter_fields = ["dict_type", "is_active"]
     form_fields = ["dict_type", "value", "label", "label_en", "sort", "is_active"]
     select_related = ["dict_type"]
+
+
+class NumberFormatForm(ScopedModelForm):
+    kind = forms.ChoiceField(label=_("document type"))
+
+    class Meta:
+        model = NumberFormat
+        fields = ["kind", "prefix", "pattern", "reset"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = numbering.kind_choices()
+        if self.instance.kind and self.instance.kind not in dict(choices):
+            choices.append((self.instance.kind, self.instance.kind))  # a type no longer numbered stays editable
+        self.fields["kind"].choices = [("", "---------"), *choices]
+
+
+@register
+class NumberFormatConfig(ModelConfig):
+    """Prefix, pattern and reset period of a document type's numbers (core.numbering); a type
+    without a row is numbered as its model declares."""
+
+    model = NumberFormat
+    menu = "system"
+    menu_order = 30
+    list_fields = ["kind", "prefix", "pattern", "reset", "updated_at"]
+    search_fields = ["kind", "prefix", "pattern"]
+    filter_fields = ["reset"]
+    form_fields = ["kind", "prefix", "pattern", "reset"]
+    form_class = NumberFormatForm
+    value_labels = {"kind": numbering.kind_label}

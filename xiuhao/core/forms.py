@@ -2,7 +2,9 @@
 data scope; validation messages come from the model (full_clean) in the user's language."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from .numbering import Numbering
 from .widgets import autocomplete_widget_for
 
 
@@ -28,6 +30,9 @@ class ScopedModelForm(forms.ModelForm):
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
+        numbered = getattr(self._meta.model, "numbering", None)
+        if isinstance(numbered, Numbering) and numbered.field in self.fields and not self.instance.pk:
+            self.fields[numbered.field].help_text = _("Leave empty to number it automatically.")
 
     def _post_clean(self):
         # Model validation runs in the service (one place for rules); the form only checks input.
