@@ -52,20 +52,16 @@ class Period(models.TextChoices):
 
 
 RANK = {Period.NONE: 0, Period.YEAR: 1, Period.MONTH: 2, Period.DAY: 3}
-# Date placeholders: (strftime format, the finest period they show, the periods they show).
+# Date placeholders: (strftime format, the periods they show).
 DATE_PARTS = {
-    "yyyy": ("%Y", Period.YEAR), "yy": ("%y", Period.YEAR), "mm": ("%m", Period.MONTH), "dd": ("%d", Period.DAY),
-    "yyyymm": ("%Y%m", Period.MONTH), "yymm": ("%y%m", Period.MONTH),
-    "yyyymmdd": ("%Y%m%d", Period.DAY), "yymmdd": ("%y%m%d", Period.DAY),
+    "yyyy": ("%Y", {Period.YEAR}), "yy": ("%y", {Period.YEAR}), "mm": ("%m", {Period.MONTH}),
+    "dd": ("%d", {Period.DAY}), "yyyymm": ("%Y%m", {Period.YEAR, Period.MONTH}),
+    "yymm": ("%y%m", {Period.YEAR, Period.MONTH}), "yyyymmdd": ("%Y%m%d", {Period.YEAR, Period.MONTH, Period.DAY}),
+    "yymmdd": ("%y%m%d", {Period.YEAR, Period.MONTH, Period.DAY}),
 }
-SHOWS = {"yyyy": {Period.YEAR}, "yy": {Period.YEAR}, "mm": {Period.MONTH}, "dd": {Period.DAY},
-         "yyyymm": {Period.YEAR, Period.MONTH}, "yymm": {Period.YEAR, Period.MONTH},
-         "yyyymmdd": {Period.YEAR, Period.MONTH, Period.DAY}, "yymmdd": {Period.YEAR, Period.MONTH, Period.DAY}}
 PLACEHOLDERS = ("prefix", *DATE_PARTS, "seq")
-SEQ_SPEC = re.compile(r"^0?([1-9][0-9]?)d$")
+SEQ_SPEC = re.compile(r"^0([1-9][0-9]?)d$")
 MAX_WIDTH = 12
-PREFIX_LENGTH = 20
-PATTERN_LENGTH = 100
 
 
 class PatternError(ValueError):
@@ -156,7 +152,7 @@ def check(prefix, pattern, period=""):
     names = [name for _literal, name, _width in parts if name]
     if names.count("seq") != 1:
         raise PatternError(_("The pattern needs the running number {seq} exactly once (as in {seq:05d})."))
-    shown = set().union(*(SHOWS.get(name, set()) for name in names))
+    shown = set().union(*(DATE_PARTS[name][1] for name in names if name in DATE_PARTS))
     if (Period.DAY in shown and Period.MONTH not in shown) or (Period.MONTH in shown and Period.YEAR not in shown):
         raise PatternError(_("A pattern with the month or day must show the year (and month) as well, or the "
                              "numbers would repeat."))

@@ -63,6 +63,7 @@ def test_a_coarser_reset_is_allowed_and_keys_the_counter_by_it():
     ("SR", "{prefix}{yyyy}{dd}{seq:05d}", "", "must show the year"),
     ("SR", "{prefix}{yyyy}{seq:05d}", "month", "reset less often"),
     ("SR", "{prefix}{seq:5x}", "", "{seq:05d}"),
+    ("SR", "{prefix}{seq:5d}", "", "{seq:05d}"),  # zero-padded only
     ("SR", "{prefix}{seq:013d}", "", "1 to 12 digits"),
     ("SR", "{prefix:>4}{seq}", "", "Only {seq} takes a width"),
     ("SR", "{prefix!r}{seq}", "", "no conversion"),
