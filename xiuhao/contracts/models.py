@@ -103,8 +103,7 @@ class ContractDevice(TimeStampedModel):
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("covered device")
@@ -134,8 +133,7 @@ class PaymentPlan(TimeStampedModel):
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("payment plan")
@@ -169,8 +167,7 @@ class ContractChange(models.Model):
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("contract change")
@@ -196,8 +193,7 @@ class CounterReading(TimeStampedModel):
     excess_amount = money_field(_("excess charge"), editable=False)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("counter reading")
@@ -222,8 +218,7 @@ class ContractAlert(models.Model):
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("contract alert")

@@ -13,6 +13,12 @@ class CoreConfig(AppConfig):
 
         registry.autodiscover()
 
+        from django.core import checks
+
+        from .scope import check_scope_fields
+
+        checks.register(check_scope_fields, checks.Tags.models)
+
         from django.db.models.signals import post_migrate
 
         from .permissions import ensure_registry_permissions
