@@ -281,7 +281,7 @@ def test_a_failing_row_on_confirm_rolls_back_every_row(admin_client, monkeypatch
 def test_a_large_file_is_validated_and_applied_by_jobs_with_progress(admin_client, settings, monkeypatch,
                                                                      django_capture_on_commit_callbacks):
     settings.IMPORT_SYNC_MAX_ROWS = 2
-    monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(imports.pipeline, "PROGRESS_EVERY", 2)
     seen = []
     real_cache = imports.progress_cache
 
@@ -299,7 +299,7 @@ def test_a_large_file_is_validated_and_applied_by_jobs_with_progress(admin_clien
         def delete(self, key):
             self.cache.delete(key)
 
-    monkeypatch.setattr(imports, "progress_cache", Spy)
+    monkeypatch.setattr(imports.pipeline, "progress_cache", Spy)
     rows = [[zh(Skill, "code"), zh(Skill, "name")]] + [[f"s{i}", f"技能{i}"] for i in range(5)]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         upload(admin_client, SKILL, xlsx(rows))

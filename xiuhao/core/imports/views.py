@@ -23,11 +23,11 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import excel, imports
-from .api import idempotent
-from .errors import NotFound, ServiceError
-from .models import ImportJob
-from .views import ConfigView
+from .. import excel, imports
+from ..api import idempotent
+from ..errors import NotFound, ServiceError
+from ..models import ImportJob
+from ..views import ConfigView
 
 RECENT_JOBS = 10
 ERRORS_ON_PAGE = 200
@@ -127,7 +127,7 @@ def import_status(request, pk):
     context = status_context(job, config, request.user)
     if request.htmx:
         return TemplateResponse(request, "core/import_progress.html", context)
-    from .registry import registry
+    from ..registry import registry
 
     crumbs = [(registry.sections[config.menu].label, None)] if config.menu in registry.sections else []
     crumbs += [(config.verbose_name_plural, config.url("list")), (_("Import"), config.url("import")),
@@ -262,7 +262,7 @@ class ImportConfirmAPI(ImportAPIBase):
 
 
 def api_urlpatterns():
-    from .registry import registry
+    from ..registry import registry
 
     patterns = [
         path("imports/<int:pk>/", ImportJobAPI.as_view(), name="api-import-detail"),

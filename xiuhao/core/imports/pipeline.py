@@ -44,10 +44,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
-from . import audit, context, excel, services
-from .errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
-from .jobs import enqueue_on_commit, job
-from .models import ImportJob
+from .. import audit, context, excel, services
+from ..errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
+from ..jobs import enqueue_on_commit, job
+from ..models import ImportJob
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def import_field_names(config) -> list[str]:
 
 def related_key(model) -> str | None:
     """The natural key that identifies a record of `model` in a cell (None: its id)."""
-    from .registry import registry
+    from ..registry import registry
 
     config = registry.for_model(model)
     if config is not None and config.natural_key:
@@ -899,7 +899,7 @@ def _describe(f):
 
 
 def _config_of(job_row):
-    from .registry import registry
+    from ..registry import registry
 
     config = registry.configs.get(job_row.model_label)
     if config is None or not config.importable:
