@@ -1,5 +1,5 @@
 """Fast import of devices (10^5 rows) and the ERP shipment import, plugged into the platform's
-pipeline (xiuhao.core.imports: upload → preview with per-row errors → all-or-nothing apply; JSON bulk).
+pipeline (core.imports: upload → preview with per-row errors → all-or-nothing apply; JSON bulk).
 
 The generic pipeline checks each row with a Django form and writes it through the services: one
 form, a few queries and an audit event per row. Devices instead are checked in plain Python
@@ -438,7 +438,7 @@ class DeviceImportPipeline(FastPipeline):
                 on_progress(len(parsed))
         return parsed
 
-    # -- the pipeline's interface (core.imports.running.validate_rows / apply_rows) -------------------------
+    # -- the pipeline's interface (core.imports.running.validate_rows / apply_rows) ----------------
     def validate_all(self, rows, on_progress=None):
         gc.disable()
         try:
