@@ -55,7 +55,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
 from .errors import Conflict, PermissionDenied, ServiceError, ValidationFailed
 
 # Every declared refusal by code (the schema and the docs list them).
@@ -298,19 +297,22 @@ def machine_of(model):
 
 
 def transition(obj, *, to, actor, verb, match=None, values=None, reason="", message="", on_commit=None,
-               history=True):
+               history=True, audited=True):
     """Move `obj` — as read in this transaction — to status `to`.
 
     The row is updated only while it still has the status (and the `match` values) that were
     read; otherwise Conflict. `values` are written with the status (they may be F() expressions).
     Then the machine's history hook and an audit event (`verb`, the changes of every written
     field, `message` or `reason`) are written in the same transaction, and `on_commit` callables
-    run after it commits. Returns `obj`, refreshed."""
+    run after it commits. Returns `obj`, refreshed. `audited=False` is for a record's own
+    bookkeeping moves that are not anybody's act (an import job's validation finishing)."""
+    from . import audit  # audit reads core.models, which declare their moves with this module
+
     model = type(obj)
     machine = machine_of(model)
     source = machine.status_of(obj)
-    move = next((m for m in machine.moves.values() if m.verb == verb), None)
     if not machine.allows(source, to):
+        move = next((m for m in machine.moves.values() if m.verb == verb), None)
         raise machine.refuse(obj, move or Move(verb, verb))
     values = dict(values or {})
     written = {machine.field: to, **values}
@@ -325,9 +327,10 @@ def transition(obj, *, to, actor, verb, match=None, values=None, reason="", mess
     after = {name: getattr(obj, obj._meta.get_field(name).attname) for name in written}
     if history and machine.history is not None:
         machine.history(obj, verb=verb, actor=actor, before=before, after=after, reason=reason)
-    plain = {k: audit._plain(v) for k, v in before.items()}, {k: audit._plain(v) for k, v in after.items()}
-    audit.record(actor=actor, action="update", obj=obj, changes=audit.diff(*plain), verb=verb,
-                 message=message or reason)
+    if audited:
+        plain = {k: audit._plain(v) for k, v in before.items()}, {k: audit._plain(v) for k, v in after.items()}
+        audit.record(actor=actor, action="update", obj=obj, changes=audit.diff(*plain), verb=verb,
+                     message=message or reason)
     for fn in _as_list(on_commit):
         transaction.on_commit(fn)
     return obj
