@@ -55,7 +55,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .errors import Conflict, PermissionDenied, ServiceError, ValidationFailed
+from .errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
 
 # Every declared refusal by code (the schema and the docs list them).
 REFUSALS: dict = {}
@@ -270,6 +270,21 @@ class StateMachine:
             raise self.refuse(obj, move)
         if guard and move.check is not None:
             move.check(actor, obj)
+
+    def fresh(self, actor, obj, name, *, guard=True):
+        """The record as stored now, for a move's service inside its transaction: the move's
+        permission, the actor's data scope (a record outside it is NotFound, like a missing one),
+        then `check` on the row read."""
+        if not actor.has_perm(self[name].perm(self.model)):
+            raise PermissionDenied()
+        rows = self.model._default_manager.all()
+        if hasattr(rows, "visible_to"):
+            rows = rows.visible_to(actor)
+        row = rows.filter(pk=obj.pk).first()
+        if row is None:
+            raise NotFound()
+        self.check(actor, row, name, guard=guard)
+        return row
 
     def may(self, actor, obj, name):
         try:
