@@ -138,8 +138,7 @@ class DevicePart(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.FITTED)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="device__branch", department="device__department",
-                               owner="device__customer__owner", outlet="device__outlet")
+    scope_fields = ScopeFields.via("device")
 
     class Meta:
         verbose_name = _("device part")
@@ -196,8 +195,7 @@ class WarrantyAlert(models.Model):
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="device__branch", department="device__department",
-                               owner="device__customer__owner", outlet="device__outlet")
+    scope_fields = ScopeFields.via("device")
 
     class Meta:
         verbose_name = _("warranty alert")

@@ -140,8 +140,7 @@ class ContractDevice(TimeStampedModel):
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("covered device")
@@ -177,8 +176,7 @@ class PaymentPlan(TimeStampedModel):
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("payment plan")
@@ -212,8 +210,7 @@ class ContractChange(models.Model):
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("contract change")
@@ -239,8 +236,7 @@ class CounterReading(TimeStampedModel):
     excess_amount = money_field(_("excess charge"), editable=False)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("counter reading")
@@ -265,8 +261,7 @@ class ContractAlert(models.Model):
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("contract alert")
