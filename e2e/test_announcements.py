@@ -74,8 +74,9 @@ def test_an_announcement_is_approved_through_its_process_and_reaches_the_inbox_w
 
 def test_the_bell_counts_a_new_message_without_a_reload(page, live_server, login):
     """The bell polls its partial every 30 s: a message that arrives while the page is open shows up."""
-    from xiuhao.core.notify import Notice
     from xiuhao.tasks.notify import inapp_adapter
+
+    from xiuhao.core.notify import Notice
 
     login(page, live_server, "engineer")
     engineer = User.objects.get(username="engineer")

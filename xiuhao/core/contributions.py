@@ -4,7 +4,7 @@ anyone editing a list that names it.
 Every app contributes from its own modules, which the registry discovers by name (`<app>.registry`
 at start-up, `<app>.demo` when the demo is loaded) — core never imports an app:
 
-    registry.menu_item("tasks", _("My messages"), "messages_inbox", order=20)
+    registry.menu_item("tasks", _("My messages"), "tasks_inbox", order=20)
     registry.phone_tab(_("Tasks"), "tasks_m_my", icon="checklist", order=10, badge=open_task_count)
     registry.unread_counter(inbox.unread_count, "tasks_inbox", template="messages/inbox_badge.html")
     registry.message_kind("warranty_expiry", _("Warranty expiry"))   # label in the inbox filter

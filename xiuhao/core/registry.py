@@ -106,7 +106,6 @@ class Registry(Contributions):
 
 
 registry = Registry()
-registry.section("org", _("Organisation"), "sitemap", 10)
 registry.section("system", _("System"), "settings", 90)
 
 

@@ -13,8 +13,7 @@ from xiuhao.tasks.models import Announcement
 
 from . import announcements, inbox, views
 
-if "tasks" not in registry.sections:
-    registry.section("tasks", _("Task centre"), "checklist", 20)
+# Its menu entries are in the Task Centre's section (tasks/registry.py, a lower layer, declares it).
 
 ANNOUNCEMENT_FORM = ["title", "body", "audience", "audience_branch", "audience_department", "audience_role"]
 ANNOUNCEMENT_STATE = ["status", "approved_by", "published_at", "rejected_reason", "process_instance"]

@@ -24,6 +24,8 @@ from .models import (
 from .regions import RegionFilter, RegionPickerWidget
 from .widgets import PermissionMatrixWidget
 
+registry.section("org", _("Organisation"), "sitemap", 10)
+
 
 @register
 class BranchConfig(ModelConfig):

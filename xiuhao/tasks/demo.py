@@ -1,7 +1,7 @@
-"""Demo tasks (`manage.py load_demo`, after org): to-dos for the demo accounts in every status —
+"""Demo tasks (`manage.py load_demo`, after org and the SLA set-up): to-dos for the demo accounts in every status —
 open (some overdue, one urged), done and cancelled over the past week — tasks waiting in the grab
 pool of South China (offered to the engineer role, to a district, to a skill), and the engineers'
-states for the status board (the demo roles' Task Centre permissions are in org.demo.ROLES).
+states for the status board (the demo roles' Task Centre permissions are contributed below).
 
 Everything goes through the task services, so the moves have their history. Idempotent: a second
 run finds the demo tasks (marked `data.demo`) and writes nothing."""

@@ -15,8 +15,7 @@ from . import jobs, selectors, services  # noqa: F401  (jobs: registers the over
 from .models import EngineerState, Task, TaskEvent
 from .types import task_type_choices, task_type_label
 
-if "tasks" not in registry.sections:
-    registry.section("tasks", _("Task centre"), "checklist", 20)
+registry.section("tasks", _("Task centre"), "checklist", 20)
 
 TASK_FORM = ["title", "description", "assignee", "candidate_role", "candidate_department", "candidate_region",
              "candidate_skill", "priority", "due_at"]
