@@ -146,12 +146,9 @@ def device_delete(*, actor, obj):
 
 def _set_status(*, actor, device, move, message, reason):
     reason = require_reason(reason, REASON_REQUIRED)
-    require_perm(actor, Device, Device.moves[move].permission)
     with transaction.atomic():
-        require_visible(actor, device)
-        stored = Device.objects.get(pk=device.pk)
+        stored = Device.moves.fresh(actor, device, move)
         # Two clicks race here: the conditional UPDATE lets exactly one of them through.
-        Device.moves.check(actor, stored, move)
         target = Device.moves[move].target
         transition(stored, to=target, actor=actor, verb=Device.moves[move].verb, message=message % {"reason": reason},
                    values={"invalid_reason": reason[:255] if target == Device.Status.INVALID else ""})

@@ -98,15 +98,6 @@ def contract_delete(*, actor, obj):
 R = Contract.Refusals
 
 
-def _fresh(actor, contract, move, guard=True):
-    """The contract as stored now, after the move's permission, scope, status and own checks."""
-    require_perm(actor, Contract, Contract.moves[move].permission)
-    require_visible(actor, contract)
-    fresh = Contract.objects.get(pk=contract.pk)
-    Contract.moves.check(actor, fresh, move, guard=guard)
-    return fresh
-
-
 @Contract.moves.record_history
 def _record_change(contract, *, verb, actor, before, after, reason):
     ContractChange.objects.create(contract=contract, kind=verb, old_end=before["end_date"],
@@ -132,7 +123,7 @@ def contract_activate(*, actor, contract, on=None):
     """Activate a draft. `on`: the day it took effect, for a signed contract entered late (the
     daily expiry then moves it on if its end has passed too)."""
     with transaction.atomic():
-        contract = _fresh(actor, contract, "activate", guard=False)
+        contract = Contract.moves.fresh(actor, contract, "activate", guard=False)
         _may_activate(actor, contract, on=on)
         _move(contract, to=Contract.Status.ACTIVE, verb=ContractChange.Kind.ACTIVATE, actor=actor)
     return contract
@@ -142,7 +133,7 @@ def contract_activate(*, actor, contract, on=None):
 def contract_terminate(*, actor, contract, reason):
     reason = require_reason(reason, REASON_REQUIRED)
     with transaction.atomic():
-        contract = _fresh(actor, contract, "terminate")
+        contract = Contract.moves.fresh(actor, contract, "terminate")
         _move(contract, to=Contract.Status.TERMINATED, verb=ContractChange.Kind.TERMINATE, actor=actor,
               reason=reason, terminated_reason=reason[:255])
     return contract
@@ -156,7 +147,7 @@ def contract_extend(*, actor, contract, new_end, reason):
     if new_end is None:
         raise R.NEW_END_MISSING()
     with transaction.atomic():
-        contract = _fresh(actor, contract, "extend")
+        contract = Contract.moves.fresh(actor, contract, "extend")
         if new_end <= contract.end_date:
             raise R.NEW_END_TOO_EARLY(end=contract.end_date.isoformat())
         if contract.status == Contract.Status.EXPIRED and new_end < today():
@@ -199,7 +190,7 @@ def contract_renew(*, actor, contract, code=None, start_date=None, end_date=None
     customer, terms, service level and devices, `renewed_from` the old one. A contract is renewed
     once (the one-to-one `renewed_from` settles two clerks renewing at the same moment)."""
     with transaction.atomic():
-        old = _fresh(actor, contract, "renew")
+        old = Contract.moves.fresh(actor, contract, "renew")
         default_start, default_end = next_period(old)
         start_date, end_date = start_date or default_start, end_date or default_end
         if start_date <= old.start_date:

@@ -14,13 +14,13 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import context
-from ..errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
+from ..errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
 from ..jobs import enqueue_on_commit
 from ..models import ImportJob
+from ..moves import transition
 from . import progress
 from .errors import ImportFailed, InvalidFile, RowsInvalid, row_error
 from .pipeline import pipeline_for
@@ -49,16 +49,13 @@ def config_of(job_row):
 
 
 def move_job(job_row, to, **values):
-    """Move the job to `to` if its declared moves allow it, as one conditional UPDATE (two
-    confirmations of one job race here; the database lets exactly one through)."""
-    sources = [s for s, targets in ImportJob.MOVES.items() if to in targets]
-    changed = ImportJob.objects.filter(pk=job_row.pk, status__in=sources).update(
-        status=to, updated_at=timezone.now(), **values)
-    if not changed:
-        raise Conflict(_("The import is no longer in a state that allows this."))
-    job_row.refresh_from_db()
-    return job_row
-
+    """Move the job — as read — to `to` by its declared moves (`ImportJob.moves`): one conditional
+    UPDATE on the status read (two confirmations of one job race here; the database lets exactly
+    one through, the other gets `conflict`). The moves are the job's bookkeeping and not audited
+    on their own: the import's summary event is written with its rows."""
+    move = next((m for m in ImportJob.moves if m.target == to and m.starts_from(job_row.status)), None)
+    return transition(job_row, to=to, actor=None, verb=move.verb if move else str(to), values=values,
+                      audited=False)
 
 
 def sync_limit():
@@ -136,7 +133,7 @@ def import_confirm(*, actor, job) -> ImportJob:
     config = config_of(job)
     require_import(actor, config)
     if job.status != ImportJob.Status.PREVIEW:
-        raise Conflict(_("Only an import that is ready (no errors) can be confirmed."))
+        raise ImportJob.Refusals.NOT_READY()
     move_job(job, ImportJob.Status.RUNNING, processed_rows=0, created_count=0, updated_count=0)
     if job.total_rows > sync_limit():
         from .jobs import apply_import_job

@@ -27,6 +27,7 @@ from .. import excel
 from ..api import idempotent
 from ..errors import NotFound, ServiceError
 from ..models import ImportJob
+from ..moves import error_codes
 from ..views import ConfigView
 from . import progress, services, writing
 from .pipeline import import_field_names
@@ -257,7 +258,8 @@ class ImportJobAPI(ImportAPIBase):
 
 class ImportConfirmAPI(ImportAPIBase):
     @extend_schema(request=None, responses={200: ImportJobSerializer},
-                   description="Apply a validated import (all rows in one transaction, or none).")
+                   description="Apply a validated import (all rows in one transaction, or none).",
+                   extensions={"x-error-codes": error_codes(ImportJob.Refusals.NOT_READY)})
     def post(self, request, pk):
         job = services.import_confirm(actor=request.user, job=self.job_for(request, pk))
         return Response(ImportJobSerializer(job).data)

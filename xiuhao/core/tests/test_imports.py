@@ -348,7 +348,7 @@ def test_the_api_uploads_returns_the_job_and_confirms_it(admin_client):
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "done"
     assert confirmed.json()["created_count"] == 1
     again = admin_client.post(f"/api/v1/imports/{body['id']}/confirm/")
-    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+    assert again.status_code == 409 and again.json()["error"]["code"] == "import_not_ready"
 
 
 def test_the_api_applies_at_once_with_confirm_and_rejects_a_non_xlsx(admin_client):
