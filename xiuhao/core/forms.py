@@ -44,16 +44,15 @@ class ScopedModelForm(forms.ModelForm):
 
 
 def build_form(config):
-    from .registry import registry  # noqa: F401
+    from .registry import registry
 
     widgets = {}
     for name in config.form_fields:
         f = config.model._meta.get_field(name)
         internal = f.get_internal_type()
-        if f.is_relation and f.many_to_one and f.related_model.__name__ == "Region":
-            from xiuhao.org.regions import RegionPickerWidget
-
-            widgets[name] = RegionPickerWidget()
+        shared = registry.widget_for(f) if f.many_to_one else None  # e.g. org's region picker
+        if shared is not None:
+            widgets[name] = shared
         elif internal == "DateField":
             widgets[name] = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         elif internal == "DateTimeField":

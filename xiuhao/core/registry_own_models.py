@@ -13,7 +13,13 @@ from . import audit, numbering
 from .filtersets import ScopedFilterSet
 from .forms import ScopedModelForm
 from .models import AuditEvent, DictItem, DictType, NumberFormat
-from .registry import ModelConfig, Tab, register
+from .registry import ModelConfig, Tab, register, registry
+
+
+def _record_types():
+    """The content types of the registered models: what the operation log can be filtered by."""
+    return ContentType.objects.filter(app_label__in={config.app_label for config in registry}).order_by("app_label",
+                                                                                                        "model")
 
 
 class AuditEventFilterSet(ScopedFilterSet):
@@ -21,9 +27,7 @@ class AuditEventFilterSet(ScopedFilterSet):
     at = django_filters.DateFromToRangeFilter(
         label=_("time"), widget=django_filters.widgets.RangeWidget(attrs={"type": "date"})
     )
-    content_type = django_filters.ModelChoiceFilter(
-        queryset=ContentType.objects.filter(app_label__in=["org", "core"]), label=_("record type")
-    )
+    content_type = django_filters.ModelChoiceFilter(queryset=lambda request: _record_types(), label=_("record type"))
     object_id = django_filters.CharFilter(label=_("record ID"))
     # A text match: an exact filter hands any text to PostgreSQL's inet type, which refuses it.
     ip = django_filters.CharFilter(field_name="ip", lookup_expr="icontains", label=_("IP address"))

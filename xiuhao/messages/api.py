@@ -19,9 +19,9 @@ from rest_framework.views import APIView
 
 from xiuhao.core.api import idempotent
 from xiuhao.core.registry import registry
+from xiuhao.tasks.models import Announcement, Message
 
 from . import announcements, inbox
-from .models import Announcement, Message
 
 AnnouncementSerializer = registry.configs["tasks.announcement"].serializer
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import messages_api as api
+from . import api
 
 urlpatterns = [
     path("tasks/messages/", api.MessageListView.as_view(), name="api-message-list"),

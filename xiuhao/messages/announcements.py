@@ -26,9 +26,8 @@ from xiuhao.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xiuhao.core.jobs import enqueue_on_commit, job
 from xiuhao.core.notify import notify
 from xiuhao.core.services import object_create, object_delete, object_update, require_perm, require_visible
-
-from .models import Announcement, Message
-from .types import register_task_type
+from xiuhao.tasks.models import Announcement, Message
+from xiuhao.tasks.types import register_task_type
 
 Status = Announcement.Status
 Audience = Announcement.Audience
@@ -249,5 +248,5 @@ class ApprovalForm(forms.Form):
 
 
 register_task_type(TASK_TYPE, gettext_lazy("Approve announcement"), form_class=ApprovalForm,
-                   template="tasks/announcement_approve_task.html",
+                   template="messages/announcement_approve_task.html",
                    outcomes=[("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Reject"))])

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from xiuhao.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xiuhao.core.models import AuditEvent
+from xiuhao.messages import announcements, inbox
 from xiuhao.org.tests.factories import (
     BranchFactory,
     DepartmentFactory,
@@ -14,7 +15,6 @@ from xiuhao.org.tests.factories import (
     grant,
     user_with,
 )
-from xiuhao.tasks import announcements, inbox
 from xiuhao.tasks.models import Announcement, Message
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +168,7 @@ def test_a_draft_cannot_be_published_without_approval(publish, author, approver)
 
 def test_a_rejection_needs_a_reason_and_tells_the_author(author, approver, django_capture_on_commit_callbacks,
                                                          settings):
-    settings.NOTIFIERS = ["xiuhao.tasks.notify.inapp_adapter"]
+    settings.NOTIFIERS = ["xiuhao.messages.notify.inapp_adapter"]
     announcement = pending(author)
     with pytest.raises(ValidationFailed):
         announcements.announcement_reject(actor=approver, announcement=announcement, reason="  ")
