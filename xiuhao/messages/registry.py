@@ -8,10 +8,10 @@ the registry's pages would show an administrator everyone's inbox."""
 from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core.api import ScopedModelSerializer
-from xiuhao.core.registry import Action, ModelConfig, register, registry
+from xiuhao.core.registry import ModelConfig, register, registry
 from xiuhao.tasks.models import Announcement
 
-from . import announcements, inbox, views
+from . import announcements, inbox
 
 # Its menu entries are in the Task Centre's section (tasks/registry.py, a lower layer, declares it).
 
@@ -45,12 +45,7 @@ class AnnouncementConfig(ModelConfig):
                       "audience_department", "audience_role"]
     serializer_class = _announcement_serializer()
     detail_template = "messages/announcement_detail.html"
-    actions = [
-        Action("submit", _("Submit for approval"), views.announcement_submit_page,
-               permission="tasks.change_announcement"),
-        Action("withdraw", _("Withdraw"), views.announcement_withdraw_page,
-               permission="tasks.change_announcement"),
-    ]
+    refusals = {"update": [Announcement.Refusals.LOCKED], "destroy": [Announcement.Refusals.LOCKED]}
 
     def create(self, *, actor, data):
         return announcements.announcement_create(actor=actor, data=data)

@@ -4,7 +4,6 @@ actions of 公告管理).
 The top bar's bell polls the inbox URL with `HX-Target: xh-unread` every 30 s and gets only the
 bell back (one COUNT); the list reloads as a partial for `HX-Target: inbox-list`."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,12 +14,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xiuhao.core.errors import NotFound
 from xiuhao.core.pages import mobile_tabs
-from xiuhao.core.views import move_page
 from xiuhao.tasks.models import Message
 
 from . import announcements, inbox
@@ -184,32 +181,3 @@ def announcement_read_mobile(request, pk):
     context = {"announcement": announcement,
                **_mobile_context(request, announcement.title, reverse("tasks_m_announcement_board"))}
     return TemplateResponse(request, "messages/announcement_read_mobile.html", context)
-
-
-# -- moves of 公告管理 (registry Actions) ----------------------------------------------------------------
-class ConfirmForm(forms.Form):
-    pass
-
-
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=255, required=False,
-                             widget=forms.TextInput(attrs={"class": "form-control"}))
-
-
-def _move_page(request, config, announcement, **kwargs):
-    return move_page(request, config, announcement, template="messages/announcement_move.html", **kwargs)
-
-
-def announcement_submit_page(request, config, announcement):
-    return _move_page(
-        request, config, announcement, title=_("Submit for approval"), form=ConfirmForm(request.POST or None),
-        intro=_("An approver gets a task in My tasks; once approved, the announcement is sent to its audience."),
-        perform=lambda data: announcements.announcement_submit(actor=request.user, announcement=announcement))
-
-
-def announcement_withdraw_page(request, config, announcement):
-    return _move_page(
-        request, config, announcement, title=_("Withdraw"), form=WithdrawForm(request.POST or None),
-        intro=_("The announcement leaves the board and every inbox. This cannot be undone."),
-        perform=lambda data: announcements.announcement_withdraw(actor=request.user, announcement=announcement,
-                                                                 reason=data["reason"]))

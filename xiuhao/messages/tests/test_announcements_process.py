@@ -142,4 +142,4 @@ def test_a_repeated_submit_with_the_same_idempotency_key_starts_one_process(auth
     assert first.json()["status"] == "pending"
     assert ProcessInstance.objects.count() == 1
     again = client.post(url, {}, content_type="application/json")
-    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+    assert again.status_code == 409 and again.json()["error"]["code"] == "wrong_status"
