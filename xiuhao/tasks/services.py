@@ -22,7 +22,7 @@ from xiuhao.core import audit
 from xiuhao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from xiuhao.core.notify import notify
 
-from . import selectors
+from . import hooks, selectors
 from .models import EngineerState, Priority, Task, TaskEvent
 from .types import GENERIC, get_task_type
 
@@ -248,8 +248,9 @@ def _has_candidates_data(data):
 
 # -- the assignee's moves ----------------------------------------------------------------------------
 def task_complete(*, actor, task, data=None, outcome="") -> Task:
-    """The assignee completes the task (OPEN → DONE) with the form's `data` and an `outcome`; a
-    process task then moves its process on, in the same transaction.
+    """The assignee completes the task (OPEN → DONE) with the form's `data` and an `outcome`; the
+    completion hooks then run in the same transaction (hooks.on_task_completed: a process task moves
+    its process on, and a failing step rolls the completion back).
 
     Whoever calls (page, API, a module), the outcome must be one of the type's and `data` must
     pass the type's form for that outcome (e.g. a rejection needs a reason); its cleaned values
@@ -285,10 +286,7 @@ def task_complete(*, actor, task, data=None, outcome="") -> Task:
         _sync(task, fresh)
         _event(task, TaskEvent.Action.COMPLETED, actor, from_user=fresh.assignee, reason=outcome)
         _audit(actor, task, "complete", {"status": [fresh.status, task.status], "outcome": ["", outcome]})
-        if task.process_instance_id:
-            from xiuhao.workflow.services import process_task_completed
-
-            process_task_completed(task=task, actor=actor)
+        hooks.task_completed(task=task, actor=actor)  # e.g. the task's process moves on
     return task
 
 

@@ -83,7 +83,7 @@ def work_context(request, task, bound=None):
     bound = bound or {}
     mine = task.status == Task.Status.OPEN and task.assignee_id == user.pk
     task_type = get_task_type(task.kind)
-    selectors.attach_clocks([task])
+    selectors.attach_marks([task])
     context = {
         "task": task,
         "task_type_label": task_type_label(task.kind),
@@ -117,7 +117,7 @@ def my_tasks(request):
         rows = rows.filter(kind=kind)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     context = {
-        "page": page, "tasks": selectors.attach_clocks(page.object_list), "tabs": _kind_tabs(request.user, kind),
+        "page": page, "tasks": selectors.attach_marks(page.object_list), "tabs": _kind_tabs(request.user, kind),
         "kind": kind,
         "pool_count": selectors.pool_for(request.user).count(), "now": timezone.now(),
         "can_add": request.user.has_perm("tasks.add_task"),
@@ -366,7 +366,7 @@ def m_my(request):
     rows = selectors.my_open_tasks(request.user)
     if kind:
         rows = rows.filter(kind=kind)
-    context = {"tasks": selectors.attach_clocks(rows[:100]), "tabs": _kind_tabs(request.user, kind), "kind": kind,
+    context = {"tasks": selectors.attach_marks(rows[:100]), "tabs": _kind_tabs(request.user, kind), "kind": kind,
                "now": timezone.now(),
                "pool_count": selectors.pool_for(request.user).count(), "page_title": _("My tasks")}
     if request.htmx and request.htmx.target == "m-my-tasks":

@@ -367,8 +367,8 @@ def process_start(*, actor, key, subject=None, variables=None, title="", branch=
 def process_task_completed(*, task, actor):
     """The Task Centre completed `task` (a row of a ready user task): complete the BPMN task with
     the task's form data, its outcome and who completed it as variables, and move the process on.
-    Called by tasks.services.task_complete inside its transaction (no savepoint of its own: an
-    error here rolls back the completion too)."""
+    Called through the completion hook of tasks.services.task_complete, inside its transaction (no
+    savepoint of its own: an error here rolls back the completion too)."""
     with transaction.atomic(savepoint=False):
         instance = _locked(task.process_instance_id)
         if instance.status != Status.RUNNING:
@@ -402,6 +402,13 @@ def process_task_completed(*, task, actor):
         step = parsed.steps.get(task.step)
         return _advance(instance, parsed, workflow, actor=actor, replay=replay, verb="process_step",
                         done=[localized(step.name)] if step else [], known=known)
+
+
+def task_completed(*, task, actor):
+    """The Task Centre's completion hook (tasks.hooks.on_task_completed, subscribed in apps.py): a
+    task of a process moves its process on; other tasks are none of the engine's business."""
+    if task.process_instance_id:
+        process_task_completed(task=task, actor=actor)
 
 
 def process_fire_timers(*, instance_id, actor=None):

@@ -82,28 +82,39 @@ def test_only_the_assignee_completes_and_only_once(boss, worker, colleague, engl
         services.task_complete(actor=worker, task=task)
 
 
-def test_completing_a_process_task_moves_the_process_on_in_the_same_transaction(boss, worker, monkeypatch):
-    import sys
-    import types
+@pytest.fixture
+def completed_hook(monkeypatch):
+    """A subscriber to the completion hook (as the workflow app subscribes), for one test."""
+    from xiuhao.tasks import hooks
 
-    from django.db import connection
-
-    from xiuhao.workflow.models import ProcessDefinition, ProcessInstance
-
+    monkeypatch.setattr(hooks, "_completed", {})
     seen = []
-    fake = types.ModuleType("xiuhao.workflow.services")
-    fake.process_task_completed = lambda *, task, actor: seen.append(
-        (task.pk, task.status, actor, connection.in_atomic_block))
-    monkeypatch.setitem(sys.modules, "xiuhao.workflow.services", fake)
-    plain = services.task_create(actor=boss, kind="task.generic", title="x", assignee=worker)
-    services.task_complete(actor=worker, task=plain)
-    assert seen == []  # a plain task has no process
-    definition = ProcessDefinition.objects.create(key="t", name="t", version=1, bpmn_xml="<x/>")
-    instance = ProcessInstance.objects.create(definition=definition)
-    task = services.task_create(actor=boss, kind="task.generic", title="y", assignee=worker,
-                                process_instance=instance, bpmn_task_id="abc", step="Approve")
-    services.task_complete(actor=worker, task=task)
-    assert seen == [(task.pk, "done", worker, True)]
+
+    def subscriber(*, task, actor):
+        from django.db import connection
+
+        seen.append((task.pk, task.status, task.outcome, actor, connection.in_atomic_block))
+        if task.title == "Fails":
+            raise Conflict("The next step failed.")
+
+    hooks.on_task_completed(subscriber)
+    hooks.on_task_completed(subscriber)  # subscribing again does not run it twice
+    return seen
+
+
+def test_a_completion_runs_the_completion_hooks_in_its_transaction(boss, worker, completed_hook):
+    task = services.task_create(actor=boss, kind="task.generic", title="x", assignee=worker)
+    services.task_complete(actor=worker, task=task, outcome="ok")
+    assert completed_hook == [(task.pk, "done", "ok", worker, True)]
+
+
+def test_a_failing_completion_hook_rolls_the_completion_back(boss, worker, completed_hook):
+    task = services.task_create(actor=boss, kind="task.generic", title="Fails", assignee=worker)
+    with pytest.raises(Conflict, match="next step failed"):
+        services.task_complete(actor=worker, task=task)
+    task.refresh_from_db()
+    assert task.status == Task.Status.OPEN and task.completed_at is None
+    assert actions(task) == ["created", "assigned"] and "complete" not in audited_verbs(task)
 
 
 # -- the pool ---------------------------------------------------------------------------------------------
