@@ -14,8 +14,9 @@ tests); subscribers run in the order they subscribed.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 _completed: dict[str, Callable] = {}
 _marks: dict[str, "TaskMarks"] = {}

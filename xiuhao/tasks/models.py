@@ -40,6 +40,24 @@ class Task(OwnedModel):
     }
     ACTIVE = (Status.POOL, Status.OPEN)
 
+    class Refusal(models.TextChoices):
+        """The codes of the refusals of a task's moves that a client may act on (the `code` of an
+        API error; its `message` stays translated and may name people)."""
+
+        ALREADY_CLAIMED = "task_already_claimed", _("Someone else has claimed the task.")
+        ALREADY_DONE = "task_already_done", _("This task has already been completed.")
+        CANCELLED = "task_cancelled", _("This task has been cancelled.")
+        NOT_CLAIMED = "task_not_claimed", _("This task is waiting in the pool; claim it first.")
+        NOT_YOURS = "task_not_yours", _("The task is assigned to someone else.")
+        NOT_OFFERED = "task_not_offered", _("This task is not offered to you.")
+        NOT_IN_PROGRESS = "task_not_in_progress", _("Only a task someone is working on can be urged.")
+        OWN_TASK = "task_is_yours", _("This is your own task.")
+        URGED_RECENTLY = "task_urged_recently", _(
+            "This task was urged a few minutes ago; please wait before urging again.")
+        NOBODY_TO_RETURN_TO = "task_nobody_to_return_to", _(
+            "There is nobody to return this task to; transfer it instead.")
+        CLOSED = "task_closed", _("A completed or cancelled task cannot be changed.")
+
     kind = models.CharField(_("task type"), max_length=60, db_index=True)  # a code of tasks.types
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiuhao.core import audit
-from xiuhao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from xiuhao.core.errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
 from xiuhao.core.notify import notify
 
 from . import hooks, selectors
@@ -83,22 +83,23 @@ def _sync(task, fresh):
     return task
 
 
+Refusal = Task.Refusal
+
+
+def _conflict(refusal, message=None):
+    return Conflict(message or refusal.label, code=refusal.value)
+
+
 def _refuse(task):
     """The plain message for a move on a task that is no longer where the actor saw it."""
     if task.status == Task.Status.DONE:
-        return Conflict(_("This task has already been completed."))
+        return _conflict(Refusal.ALREADY_DONE)
     if task.status == Task.Status.CANCELLED:
-        return Conflict(_("This task has been cancelled."))
+        return _conflict(Refusal.CANCELLED)
     if task.status == Task.Status.OPEN and task.assignee_id:
-        return Conflict(_("This task has already been claimed by %(name)s.") % {"name": task.assignee})
-    return Conflict(_("This task is waiting in the pool; claim it first."))
-
-
-def _must_be_assignee(actor, task):
-    if task.status != Task.Status.OPEN:
-        raise _refuse(task)
-    if task.assignee_id != actor.pk:
-        raise PermissionDenied(_("This task is assigned to %(name)s, not to you.") % {"name": task.assignee})
+        return _conflict(Refusal.ALREADY_CLAIMED,
+                         _("This task has already been claimed by %(name)s.") % {"name": task.assignee})
+    return _conflict(Refusal.NOT_CLAIMED)
 
 
 def _active_user(user, field):
@@ -138,6 +139,83 @@ def _tell_candidates(task, actor):
     notify(recipients=recipients, subject=_("Task to claim: %(title)s") % {"title": task.title},
            body=_("A task is waiting in the pool; the first to claim it gets it: %(title)s") % {"title": task.title},
            url=task_link(task), kind="task_offered", task_id=task.pk)
+
+
+# -- who may make which move: the services' own checks, which the pages ask too ------------------------
+def _require_sees(actor, task):
+    if actor.is_superuser or task.created_by_id == actor.pk:
+        return
+    if not Task.objects.visible_to(actor).filter(pk=task.pk).exists():
+        raise NotFound()
+
+
+def _check_claim(actor, task):
+    if not selectors.offered_to(actor).filter(pk=task.pk).exists():
+        if task.status == Task.Status.POOL:
+            raise PermissionDenied(Refusal.NOT_OFFERED.label, code=Refusal.NOT_OFFERED.value)
+        raise NotFound()
+    if task.status != Task.Status.POOL:
+        raise _refuse(task)  # "该任务已被 X 领取"
+
+
+def _check_assignee(actor, task):
+    """Complete, transfer, return: the assignee of an open task (the system completes any)."""
+    if task.status != Task.Status.OPEN:
+        raise _refuse(task)
+    if _is_user(actor) and task.assignee_id != actor.pk:
+        raise PermissionDenied(_("This task is assigned to %(name)s, not to you.") % {"name": task.assignee},
+                               code=Refusal.NOT_YOURS.value)
+
+
+def _check_urge(actor, task):
+    if task.assignee_id == actor.pk and task.status == Task.Status.OPEN:
+        raise _conflict(Refusal.OWN_TASK)
+    _require_sees(actor, task)
+    if task.status != Task.Status.OPEN:
+        raise _conflict(Refusal.NOT_IN_PROGRESS)
+
+
+def _check_reassign(actor, task):
+    if not actor.has_perm("tasks.reassign_task"):
+        raise PermissionDenied()
+    if not actor.is_superuser and not Task.objects.visible_to(actor).filter(pk=task.pk).exists():
+        raise NotFound()
+    if task.status not in Task.ACTIVE:
+        raise _refuse(task)
+
+
+def _check_cancel(actor, task):
+    if _is_user(actor) and not actor.is_superuser and task.created_by_id != actor.pk:
+        if not actor.has_perm("tasks.change_task"):
+            raise PermissionDenied()
+        _require_sees(actor, task)
+    if task.status not in Task.ACTIVE:
+        raise _refuse(task)
+
+
+GUARDS = {"claim": _check_claim, "complete": _check_assignee, "transfer": _check_assignee,
+          "return": _check_assignee, "urge": _check_urge, "reassign": _check_reassign, "cancel": _check_cancel}
+MOVES = tuple(GUARDS)
+
+
+def check(actor, task, move):
+    """Raise the refusal that the service of `move` would raise for `actor` on `task` as it is now
+    (before looking at the move's input: a reason, the person to hand it to)."""
+    GUARDS[move](actor, task)
+
+
+def may(actor, task, move) -> bool:
+    """May `actor` make `move` on `task` as it is now? The pages show a move's button by this."""
+    try:
+        check(actor, task, move)
+    except ServiceError:
+        return False
+    return True
+
+
+def allowed_moves(actor, task) -> list:
+    """The moves `actor` may make on `task` now, in MOVES order."""
+    return [move for move in MOVES if may(actor, task, move)]
 
 
 # -- create --------------------------------------------------------------------------------------------
@@ -236,7 +314,7 @@ def task_update(*, actor, task, data) -> Task:
     if unknown:
         raise _invalid(sorted(unknown)[0], _("This cannot be changed here; use the task's actions."))
     if Task.objects.filter(pk=task.pk).exclude(status__in=Task.ACTIVE).exists():
-        raise Conflict(_("A completed or cancelled task cannot be changed."))
+        raise _conflict(Refusal.CLOSED)
     if "title" in data and not (data["title"] or "").strip():
         raise _invalid("title", _("Please enter a title."))
     return object_update(actor=actor, obj=task, data=data)
@@ -268,10 +346,7 @@ def task_complete(*, actor, task, data=None, outcome="") -> Task:
         data = task_type.clean_data(data, outcome=outcome)
     with transaction.atomic():
         fresh = _fresh(task)
-        if _is_user(actor):
-            _must_be_assignee(actor, fresh)
-        elif fresh.status != Task.Status.OPEN:
-            raise _refuse(fresh)
+        check(actor, fresh, "complete")
         now = timezone.now()
         merged = {**(fresh.data or {}), **(data or {})}
         changed = Task.objects.filter(pk=fresh.pk, status=Task.Status.OPEN, assignee=fresh.assignee_id).update(
@@ -294,12 +369,7 @@ def task_claim(*, actor, task) -> Task:
     """Claim a pool task 抢任务: exactly one claimant wins; the others hear who did."""
     with transaction.atomic():
         fresh = _fresh(task)
-        if not selectors.offered_to(actor).filter(pk=fresh.pk).exists():
-            if fresh.status == Task.Status.POOL:
-                raise PermissionDenied(_("This task is not offered to you."))
-            raise NotFound()
-        if fresh.status != Task.Status.POOL:
-            raise _refuse(fresh)  # "该任务已被 X 领取"
+        check(actor, fresh, "claim")
         now = timezone.now()
         # The race: everyone eligible may press "claim" at once. Only the UPDATE that still finds
         # the row in the pool wins; on PostgreSQL the others wait for the row lock, re-check the
@@ -325,7 +395,7 @@ def task_transfer(*, actor, task, to_user, reason) -> Task:
         raise _invalid("to_user", _("You cannot give tasks to this person."))
     with transaction.atomic():
         fresh = _fresh(task)
-        _must_be_assignee(actor, fresh)
+        check(actor, fresh, "transfer")
         changed = Task.objects.filter(pk=fresh.pk, status=Task.Status.OPEN, assignee=actor).update(
             assignee=to_user, previous_assignee=actor, updated_at=timezone.now())
         if changed != 1:
@@ -346,7 +416,7 @@ def task_return(*, actor, task, reason) -> Task:
     reason = _reason(reason)
     with transaction.atomic():
         fresh = _fresh(task)
-        _must_be_assignee(actor, fresh)
+        check(actor, fresh, "return")
         now = timezone.now()
         receiver = None
         if _has_candidates(fresh) or fresh.claimed_at is not None:
@@ -357,7 +427,7 @@ def task_return(*, actor, task, reason) -> Task:
                     receiver = candidate
                     break
             if receiver is None:
-                raise Conflict(_("There is nobody to return this task to; transfer it instead."))
+                raise _conflict(Refusal.NOBODY_TO_RETURN_TO)
             values = {"assignee": receiver}
         changed = Task.objects.filter(pk=fresh.pk, status=Task.Status.OPEN, assignee=actor).update(
             previous_assignee=actor, updated_at=now, **values)
@@ -379,26 +449,16 @@ def task_return(*, actor, task, reason) -> Task:
 
 
 # -- others' moves --------------------------------------------------------------------------------------
-def _require_sees(actor, task):
-    if actor.is_superuser or task.created_by_id == actor.pk:
-        return
-    if not Task.objects.visible_to(actor).filter(pk=task.pk).exists():
-        raise NotFound()
-
 
 def task_urge(*, actor, task, note="") -> Task:
     """Urge 催单 the assignee of an open task (its creator or someone who sees it); notifies them."""
     note = (note or "").strip()[:255]
     with transaction.atomic():
         fresh = _fresh(task)
-        _require_sees(actor, fresh)
-        if fresh.status != Task.Status.OPEN:
-            raise Conflict(_("Only a task someone is working on can be urged."))
-        if fresh.assignee_id == actor.pk:
-            raise Conflict(_("This is your own task."))
+        check(actor, fresh, "urge")
         now = timezone.now()
         if fresh.last_urged_at and now - fresh.last_urged_at < URGE_INTERVAL:
-            raise Conflict(_("This task was urged a few minutes ago; please wait before urging again."))
+            raise _conflict(Refusal.URGED_RECENTLY)
         changed = Task.objects.filter(pk=fresh.pk, status=Task.Status.OPEN, urge_count=fresh.urge_count).update(
             urge_count=F("urge_count") + 1, last_urged_at=now, updated_at=now)
         if changed != 1:
@@ -416,16 +476,11 @@ def task_urge(*, actor, task, note="") -> Task:
 
 def task_reassign(*, actor, task, to_user, reason) -> Task:
     """A manager (tasks.reassign_task) gives an open or pool task to someone (reason required)."""
-    if not actor.has_perm("tasks.reassign_task"):
-        raise PermissionDenied()
     reason = _reason(reason)
     to_user = _active_user(to_user, "to_user")
     with transaction.atomic():
         fresh = _fresh(task)
-        if not actor.is_superuser and not Task.objects.visible_to(actor).filter(pk=fresh.pk).exists():
-            raise NotFound()
-        if fresh.status not in Task.ACTIVE:
-            raise _refuse(fresh)
+        check(actor, fresh, "reassign")
         if fresh.assignee_id == to_user.pk:
             raise _invalid("to_user", _("The task is already assigned to this person."))
         if not _may_hand_to(actor, to_user):
@@ -457,12 +512,7 @@ def task_cancel(*, actor, task, reason="") -> Task:
     reason = (reason or "").strip()[:255]
     with transaction.atomic():
         fresh = _fresh(task)
-        if _is_user(actor) and not actor.is_superuser and fresh.created_by_id != actor.pk:
-            if not actor.has_perm("tasks.change_task"):
-                raise PermissionDenied()
-            _require_sees(actor, fresh)
-        if fresh.status not in Task.ACTIVE:
-            raise _refuse(fresh)
+        check(actor, fresh, "cancel")
         changed = Task.objects.filter(pk=fresh.pk, status=fresh.status).update(
             status=Task.Status.CANCELLED, updated_at=timezone.now())
         if changed != 1:

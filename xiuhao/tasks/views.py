@@ -24,8 +24,6 @@ from . import forms, selectors, services
 from .models import EngineerState, Task
 from .types import get_task_type, json_safe, task_type_label
 
-MOVES = ("claim", "complete", "transfer", "return", "urge", "reassign", "cancel")
-
 
 # -- helpers ------------------------------------------------------------------------------------------
 def _crumbs(*items):
@@ -47,26 +45,6 @@ def _task_or_404(request, pk):
     return task
 
 
-def _may_urge(user, task):
-    if task.status != Task.Status.OPEN or task.assignee_id == user.pk:
-        return False
-    return (user.is_superuser or task.created_by_id == user.pk
-            or Task.objects.visible_to(user).filter(pk=task.pk).exists())
-
-
-def _may_cancel(user, task):
-    if task.status not in Task.ACTIVE:
-        return False
-    if user.is_superuser or task.created_by_id == user.pk:
-        return True
-    return user.has_perm("tasks.change_task") and Task.objects.visible_to(user).filter(pk=task.pk).exists()
-
-
-def _may_reassign(user, task):
-    return (task.status in Task.ACTIVE and user.has_perm("tasks.reassign_task")
-            and (user.is_superuser or Task.objects.visible_to(user).filter(pk=task.pk).exists()))
-
-
 def _type_form(task, data=None, outcome=""):
     """The task type's form on the page; bound with the outcome button pressed, it checks what the
     service checks again (types.TaskType.clean_data), so the errors show next to the fields."""
@@ -81,7 +59,8 @@ def work_context(request, task, bound=None):
     user may make (with their forms, bound after a refused POST) and the history."""
     user = request.user
     bound = bound or {}
-    mine = task.status == Task.Status.OPEN and task.assignee_id == user.pk
+    allowed = set(services.allowed_moves(user, task))  # the services' own checks decide what shows
+    mine = "complete" in allowed
     task_type = get_task_type(task.kind)
     selectors.attach_marks([task])
     context = {
@@ -92,20 +71,25 @@ def work_context(request, task, bound=None):
         "outcomes": task_type.outcomes if task_type else [],
         "type_template": task_type.template if task_type else None,
         "type_form": bound.get("complete") if "complete" in bound else (_type_form(task) if mine else None),
-        "can_claim": task.status == Task.Status.POOL and selectors.may_claim(user, task),
+        "can_claim": "claim" in allowed,
         "events": task.events.select_related("actor", "from_user", "to_user"),
         "subject_url": task.url,
     }
-    if mine:
-        context["transfer_form"] = bound.get("transfer") or forms.TransferForm(user=user, prefix="transfer")
-        context["return_form"] = bound.get("return") or forms.ReasonForm(prefix="return")
-    if _may_urge(user, task):
-        context["urge_form"] = bound.get("urge") or forms.UrgeForm(prefix="urge")
-    if _may_reassign(user, task):
-        context["reassign_form"] = bound.get("reassign") or forms.ReassignForm(user=user, prefix="reassign")
-    if _may_cancel(user, task):
-        context["cancel_form"] = bound.get("cancel") or forms.CancelForm(prefix="cancel")
+    for move, (form_class, kwargs) in _move_forms(user).items():
+        if move in allowed:
+            context[f"{move}_form"] = bound.get(move) or form_class(prefix=move, **kwargs)
     return context
+
+
+def _move_forms(user):
+    """The form of each move that asks for input (complete has the task type's form)."""
+    return {
+        "transfer": (forms.TransferForm, {"user": user}),
+        "return": (forms.ReasonForm, {}),
+        "urge": (forms.UrgeForm, {}),
+        "reassign": (forms.ReassignForm, {"user": user}),
+        "cancel": (forms.CancelForm, {}),
+    }
 
 
 # -- my tasks / the pool ------------------------------------------------------------------------------------
@@ -160,13 +144,7 @@ def _run_move(request, task, move):
         data = json_safe(type_form.cleaned_data) if type_form is not None else None
         services.task_complete(actor=user, task=task, data=data, outcome=outcome)
         return True, {}
-    form_class, kwargs = {
-        "transfer": (forms.TransferForm, {"user": user}),
-        "return": (forms.ReasonForm, {}),
-        "urge": (forms.UrgeForm, {}),
-        "reassign": (forms.ReassignForm, {"user": user}),
-        "cancel": (forms.CancelForm, {}),
-    }[move]
+    form_class, kwargs = _move_forms(user)[move]
     form = form_class(post, prefix=move, **kwargs)
     if not form.is_valid():
         return False, {move: form}
@@ -204,7 +182,7 @@ DONE_MESSAGES = {
 @require_POST
 def move(request, pk, move):
     """POST a move of a task from its page (desktop or phone, `?m=1`)."""
-    if move not in MOVES:
+    if move not in services.MOVES:
         raise Http404
     mobile = request.GET.get("m") == "1"
     if move == "claim":  # a claimant who just lost may no longer see the task, but hears who won

@@ -339,3 +339,40 @@ def test_an_overdue_task_is_reminded_once(boss, worker, notices):
     assert [(n["to"], n["kind"]) for n in notices] == [([worker.pk], "task_overdue")]
     Task.objects.filter(pk=late.pk).update(due_at=timezone.now() - timezone.timedelta(minutes=1))
     assert jobs.remind_overdue() == 1  # a new due time, passed again: one more reminder
+
+
+def test_may_answers_exactly_what_the_move_itself_would(boss, worker, colleague, branch):
+    """The pages show a move by services.may; for every actor, task status and move, the answer is
+    what the service does with valid input (a refusal, or the move done)."""
+    from django.db import transaction
+
+    from xiuhao.core.errors import ServiceError
+
+    outsider = UserFactory(branch=BranchFactory())
+    third = UserFactory(branch=branch, department=boss.department)
+    open_task = services.task_create(actor=boss, kind="task.generic", title="open", assignee=worker)
+    pool = pool_task(boss)
+    done = services.task_create(actor=boss, kind="task.generic", title="done", assignee=worker)
+    services.task_complete(actor=worker, task=done)
+    cancelled = pool_task(boss)
+    services.task_cancel(actor=boss, task=cancelled)
+    inputs = {"claim": {}, "complete": {}, "transfer": {"to_user": third, "reason": "x"},
+              "return": {"reason": "x"}, "urge": {"note": "x"}, "reassign": {"to_user": third, "reason": "x"},
+              "cancel": {"reason": "x"}}
+    seen = set()
+    for actor in (boss, worker, colleague, outsider):
+        for task in (open_task, pool, done, cancelled):
+            for move in services.MOVES:
+                task = Task.objects.get(pk=task.pk)
+                allowed = services.may(actor, task, move)
+                try:
+                    with transaction.atomic():
+                        getattr(services, f"task_{move}")(actor=actor, task=task, **inputs[move])
+                        raise RuntimeError("done")  # roll the move back
+                except RuntimeError:
+                    did = True
+                except ServiceError:
+                    did = False
+                assert allowed == did, (actor, task.title, move)
+                seen.add(did)
+    assert seen == {True, False}
