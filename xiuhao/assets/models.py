@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core.fields import latitude_field, longitude_field
 from xiuhao.core.models import OwnedModel, TimeStampedModel
+from xiuhao.core.moves import REASON_REQUIRED, Move, ReasonForm, StateMachine
 from xiuhao.core.scope import ScopedManager, ScopedQuerySet, ScopeFields
 
 
@@ -36,6 +37,14 @@ class Device(OwnedModel):
     class Status(models.TextChoices):
         REGISTERED = "registered", _("Registered")  # may be chosen for service
         INVALID = "invalid", _("Invalid")  # scrapped, returned or wrong: cannot be chosen for service
+
+    moves = StateMachine(
+        Move("set-invalid", _("Set invalid"), sources=[Status.REGISTERED], target=Status.INVALID, form=ReasonForm,
+             danger=True, intro=_("An invalid device can no longer be chosen for service."),
+             refusals=[REASON_REQUIRED]),
+        Move("restore", _("Restore"), sources=[Status.INVALID], target=Status.REGISTERED, form=ReasonForm,
+             refusals=[REASON_REQUIRED]),
+    )
 
     class Source(models.TextChoices):
         MANUAL = "manual", _("Entered by hand")

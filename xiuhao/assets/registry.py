@@ -60,8 +60,6 @@ class DeviceConfig(ModelConfig):
     ]
     actions = [
         Action("label", _("Print label"), views.device_label, permission="assets.print_labels_device"),
-        Action("set-invalid", _("Set invalid"), views.set_invalid, permission="assets.change_device"),
-        Action("restore", _("Restore"), views.restore, permission="assets.change_device"),
     ]
 
     @cached_property

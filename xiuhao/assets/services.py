@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from xiuhao.catalog.selectors import bom_lines
 from xiuhao.core import audit
 from xiuhao.core.errors import Conflict, ValidationFailed
+from xiuhao.core.moves import REASON_REQUIRED, require_reason, transition
 from xiuhao.core.services import (
     check_still_in_scope,
     object_create,
@@ -143,39 +144,32 @@ def device_delete(*, actor, obj):
     return object_delete(actor=actor, obj=obj)
 
 
-def _set_status(*, actor, device, to, reason, verb, message):
-    require_perm(actor, Device, "change")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(fields={"reason": [_("Please give a reason.")]})
-    source = Device.Status.REGISTERED if to == Device.Status.INVALID else Device.Status.INVALID
+def _set_status(*, actor, device, move, message, reason):
+    reason = require_reason(reason, REASON_REQUIRED)
+    require_perm(actor, Device, Device.moves[move].permission)
     with transaction.atomic():
         require_visible(actor, device)
         stored = Device.objects.get(pk=device.pk)
-        new_reason = reason[:255] if to == Device.Status.INVALID else ""
         # Two clicks race here: the conditional UPDATE lets exactly one of them through.
-        changed = Device.objects.filter(pk=device.pk, status=source).update(
-            status=to, invalid_reason=new_reason, updated_at=timezone.now())
-        if not changed:
-            raise Conflict(_("The device is already %(status)s.") % {"status": Device.Status(to).label})
+        Device.moves.check(actor, stored, move)
+        target = Device.moves[move].target
+        transition(stored, to=target, actor=actor, verb=Device.moves[move].verb, message=message % {"reason": reason},
+                   values={"invalid_reason": reason[:255] if target == Device.Status.INVALID else ""})
         device.refresh_from_db()
-        changes = audit.diff({"status": stored.status, "invalid_reason": stored.invalid_reason},
-                             {"status": device.status, "invalid_reason": device.invalid_reason})
-        audit.record(actor=actor, action="update", obj=device, changes=changes, verb=verb,
-                     message=message % {"reason": reason})
     return device
 
 
+@Device.moves.implements("set-invalid")
 def device_set_invalid(*, actor, device, reason):
     """Registered → invalid: the device can no longer be chosen for service."""
-    return _set_status(actor=actor, device=device, to=Device.Status.INVALID, reason=reason, verb="set_invalid",
+    return _set_status(actor=actor, device=device, move="set-invalid", reason=reason,
                        message=_("Set invalid: %(reason)s"))
 
 
+@Device.moves.implements("restore")
 def device_restore(*, actor, device, reason):
     """Invalid → registered again."""
-    return _set_status(actor=actor, device=device, to=Device.Status.REGISTERED, reason=reason, verb="restore",
-                       message=_("Restored: %(reason)s"))
+    return _set_status(actor=actor, device=device, move="restore", reason=reason, message=_("Restored: %(reason)s"))
 
 
 # -- BOM instance ----------------------------------------------------------------------------------

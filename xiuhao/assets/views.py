@@ -18,7 +18,7 @@ from xiuhao.core.registry import registry
 from xiuhao.core.views import apply_service_error
 
 from . import labels, selectors, services
-from .forms import PartAddForm, PartRemoveForm, PartReplaceForm, ReasonForm
+from .forms import PartAddForm, PartRemoveForm, PartReplaceForm
 from .models import Device, DevicePart
 
 
@@ -34,31 +34,6 @@ def _form_page(request, *, form, obj, title, cancel_url, config):
     context = {"form": form, "object": obj, "page_title": title, "cancel_url": cancel_url,
                "breadcrumbs": _crumbs(config, obj, title)}
     return TemplateResponse(request, "assets/action_form.html", context, status=400 if form.errors else 200)
-
-
-# -- status actions (registry Actions: called with a device the user may see) -------------------
-def _status_action(request, config, device, *, service, title, done):
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service(actor=request.user, device=device, reason=form.cleaned_data["reason"])
-        except ServiceError as exc:
-            apply_service_error(request, exc, form)
-        else:
-            messages.success(request, done % {"device": device})
-            return redirect(config.url("detail", device))
-    return _form_page(request, form=form, obj=device, title=title, cancel_url=config.url("detail", device),
-                      config=config)
-
-
-def set_invalid(request, config, device):
-    return _status_action(request, config, device, service=services.device_set_invalid, title=_("Set invalid"),
-                          done=_("The device %(device)s is now invalid and can no longer be chosen for service."))
-
-
-def restore(request, config, device):
-    return _status_action(request, config, device, service=services.device_restore, title=_("Restore"),
-                          done=_("The device %(device)s is registered again."))
 
 
 # -- BOM instance ---------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""API of the contracts beyond the registry's CRUD: the status moves, recording a payment, and
+"""API of the contracts beyond the registry's CRUD and the declared moves (core.moves): recording a payment, and
 the coverage engine (`GET /api/v1/contracts/coverage/?device=<id>|serial=<sn>&at=<iso>`)."""
 
 import datetime
@@ -18,91 +18,10 @@ from xiuhao.core.registry import registry
 
 from . import services
 from .coverage import coverage_for
-from .models import Contract, PaymentPlan
+from .models import PaymentPlan
 
 # The registry derives these serializers; the URLconf imports this module after it is filled.
-ContractSerializer = registry.configs["contracts.contract"].serializer
 PaymentPlanSerializer = registry.configs["contracts.paymentplan"].serializer
-
-
-def _contract_data(request, contract):
-    return ContractSerializer(contract, context={"request": request}).data
-
-
-class _ContractMove(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-    body = None
-
-    def contract(self, request, pk):
-        return get_object_or_404(Contract.objects.restrict(request.user, "view"), pk=pk)
-
-    def validated(self, request):
-        data = self.body(data=request.data)
-        data.is_valid(raise_exception=True)
-        return data.validated_data
-
-
-class EmptySerializer(serializers.Serializer):
-    pass
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=255)
-
-
-class ExtendSerializer(ReasonSerializer):
-    new_end = serializers.DateField()
-
-
-class RenewSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=50, required=False)
-    start_date = serializers.DateField(required=False)
-    end_date = serializers.DateField(required=False)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
-    reason = serializers.CharField(max_length=255, required=False, allow_blank=True)
-
-
-class ContractActivateView(_ContractMove):
-    body = EmptySerializer
-
-    @extend_schema(request=EmptySerializer, responses=ContractSerializer, summary="Activate a draft contract")
-    def post(self, request, pk):
-        contract = services.contract_activate(actor=request.user, contract=self.contract(request, pk))
-        contract.refresh_from_db()
-        return Response(_contract_data(request, contract))
-
-
-class ContractExtendView(_ContractMove):
-    body = ExtendSerializer
-
-    @extend_schema(request=ExtendSerializer, responses=ContractSerializer,
-                   summary="Extend (延期) an active or expired contract to a later end date")
-    def post(self, request, pk):
-        data = self.validated(request)
-        contract = services.contract_extend(actor=request.user, contract=self.contract(request, pk), **data)
-        return Response(_contract_data(request, contract))
-
-
-class ContractRenewView(_ContractMove):
-    body = RenewSerializer
-
-    @extend_schema(request=RenewSerializer, responses={201: ContractSerializer},
-                   summary="Renew a contract: a new active contract for the next period")
-    def post(self, request, pk):
-        data = self.validated(request)
-        new = services.contract_renew(actor=request.user, contract=self.contract(request, pk), **data)
-        return Response(_contract_data(request, new), status=201)
-
-
-class ContractTerminateView(_ContractMove):
-    body = ReasonSerializer
-
-    @extend_schema(request=ReasonSerializer, responses=ContractSerializer, summary="Terminate a contract")
-    def post(self, request, pk):
-        data = self.validated(request)
-        contract = services.contract_terminate(actor=request.user, contract=self.contract(request, pk), **data)
-        contract.refresh_from_db()
-        return Response(_contract_data(request, contract))
 
 
 class PaymentSerializer(serializers.Serializer):

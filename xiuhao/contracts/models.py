@@ -10,7 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core.fields import money_field, percent_field
 from xiuhao.core.models import OwnedModel, TimeStampedModel
+from xiuhao.core.moves import REASON_REQUIRED, Move, ReasonForm, Refusal, StateMachine
 from xiuhao.core.scope import ScopedManager, ScopeFields
+
+from . import forms
 
 
 class Contract(OwnedModel):
@@ -26,14 +29,44 @@ class Contract(OwnedModel):
         EXPIRED = "expired", _("Expired")  # past its end date → ACTIVE (renewed or extended)
         TERMINATED = "terminated", _("Terminated")  # ended early, with a reason; final
 
-    # The allowed moves (services.py enforces them with conditional updates). An expired contract
-    # comes back to ACTIVE only by an extension; a renewal is a new contract (`renewed_from`).
-    MOVES = {
-        Status.DRAFT: {Status.ACTIVE, Status.TERMINATED},
-        Status.ACTIVE: {Status.EXPIRED, Status.TERMINATED},
-        Status.EXPIRED: {Status.ACTIVE},
-        Status.TERMINATED: set(),
-    }
+    # Refusals a client may act on (stable codes; messages in the user's language).
+    class Refusals:
+        PERIOD_ENDED = Refusal("contract_period_ended",
+                               _("The contract ended on %(end)s; change its period before activating it."))
+        ALREADY_RENEWED = Refusal("contract_already_renewed", _("This contract was already renewed as %(code)s."))
+        RENEWED_MEANWHILE = Refusal("contract_renewed_meanwhile",
+                                    _("This contract was renewed by someone else just now."))
+        NEW_END_MISSING = Refusal("contract_new_end_missing", _("Please enter the new end date."), field="new_end")
+        NEW_END_TOO_EARLY = Refusal("contract_new_end_too_early",
+                                    _("The new end date must be after the present end date %(end)s."),
+                                    field="new_end")
+        NEW_END_PASSED = Refusal("contract_new_end_passed",
+                                 _("The new end date has passed too; the contract would stay expired."),
+                                 field="new_end")
+        RENEWAL_TOO_EARLY = Refusal("contract_renewal_too_early",
+                                    _("The renewal must start after the present contract started."),
+                                    field="start_date")
+        NOT_DRAFT = Refusal("contract_not_draft",
+                            _("Only draft contracts may be deleted; terminate an active contract instead."))
+
+    # The moves (services.py implements them with conditional updates). An expired contract comes
+    # back to ACTIVE only by an extension; a renewal is a new contract (`renewed_from`).
+    moves = StateMachine(
+        Move("activate", _("Activate"), sources=[Status.DRAFT], target=Status.ACTIVE,
+             intro=_("From today the contract covers its devices within its period."),
+             refusals=[Refusals.PERIOD_ENDED]),
+        Move("extend", _("Extend"), sources=[Status.ACTIVE, Status.EXPIRED], target=Status.ACTIVE,
+             form=forms.ExtendForm, intro=lambda contract: _("Present end date: %(end)s") % {"end": contract.end_date},
+             refusals=[REASON_REQUIRED, Refusals.NEW_END_MISSING, Refusals.NEW_END_TOO_EARLY,
+                       Refusals.NEW_END_PASSED]),
+        Move("renew", _("Renew"), sources=[Status.ACTIVE, Status.EXPIRED], permission="add", creates=True,
+             form=forms.RenewForm, intro=_("The renewal copies the customer, service level, terms and covered devices."),
+             refusals=[Refusals.ALREADY_RENEWED, Refusals.RENEWED_MEANWHILE, Refusals.RENEWAL_TOO_EARLY]),
+        Move("terminate", _("Terminate"), sources=[Status.DRAFT, Status.ACTIVE], target=Status.TERMINATED,
+             form=ReasonForm, danger=True, refusals=[REASON_REQUIRED],
+             intro=_("A terminated contract covers nothing any more. This cannot be undone.")),
+        Move("expire", _("Expire"), sources=[Status.ACTIVE], target=Status.EXPIRED, system=True),
+    )
 
     # Kinds that put a covered device under contract warranty 合同保修 (outsourcing only names
     # the provider that serves it).

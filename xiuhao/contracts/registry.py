@@ -52,12 +52,6 @@ class ContractConfig(ModelConfig):
             permission="contracts.view_counterreading"),
         Tab("changes", _("Renewals and extensions"), "contracts/tabs/changes.html", views.changes_tab),
     ]
-    actions = [
-        Action("activate", _("Activate"), views.activate, permission="contracts.change_contract"),
-        Action("extend", _("Extend"), views.extend, permission="contracts.change_contract"),
-        Action("renew", _("Renew"), views.renew, permission="contracts.add_contract"),
-        Action("terminate", _("Terminate"), views.terminate, permission="contracts.change_contract"),
-    ]
 
     def create(self, *, actor, data):
         return services.contract_create(actor=actor, data=data)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from xiuhao.core import audit
 from xiuhao.core.errors import Conflict, NotFound, ValidationFailed
+from xiuhao.core.moves import REASON_REQUIRED, require_reason, transition
 from xiuhao.core.services import object_create, object_delete, object_update, require_perm, require_visible
 
 from .models import Contract, ContractChange, ContractDevice, CounterReading, PaymentPlan
@@ -89,101 +90,79 @@ def contract_update(*, actor, obj, data):
 
 def contract_delete(*, actor, obj):
     if Contract.objects.filter(pk=obj.pk).exclude(status=Contract.Status.DRAFT).exists():
-        raise Conflict(_("Only draft contracts may be deleted; terminate an active contract instead."))
+        raise R.NOT_DRAFT()
     return object_delete(actor=actor, obj=obj)
 
 
-# -- status moves --------------------------------------------------------------------------------------
-def _fresh(actor, contract, permission="change"):
-    require_perm(actor, Contract, permission)
+# -- status moves (declared in Contract.moves) --------------------------------------------------------------
+R = Contract.Refusals
+
+
+def _fresh(actor, contract, move, guard=True):
+    """The contract as stored now, after the move's permission, scope, status and own checks."""
+    require_perm(actor, Contract, Contract.moves[move].permission)
     require_visible(actor, contract)
-    return Contract.objects.get(pk=contract.pk)
+    fresh = Contract.objects.get(pk=contract.pk)
+    Contract.moves.check(actor, fresh, move, guard=guard)
+    return fresh
 
 
-def _refuse_move(contract, to):
-    return Conflict(_("A contract in status “%(status)s” cannot become “%(to)s”.") % {
-        "status": contract.get_status_display(), "to": Contract.Status(to).label})
+@Contract.moves.record_history
+def _record_change(contract, *, verb, actor, before, after, reason):
+    ContractChange.objects.create(contract=contract, kind=verb, old_end=before["end_date"],
+                                  new_end=contract.end_date, reason=reason[:255],
+                                  actor=actor if getattr(actor, "is_authenticated", False) else None)
 
 
-def _move(contract, *, to, kind, actor, reason="", new_end=None, **values):
-    """Move `contract` (as read in this transaction) to status `to`: a conditional update that
-    only succeeds while the row still has the status and end date we read — the race between
-    two clerks is settled by the database."""
-    if to not in Contract.MOVES[contract.status]:
-        raise _refuse_move(contract, to)
-    changed = Contract.objects.filter(pk=contract.pk, status=contract.status, end_date=contract.end_date).update(
-        status=to, updated_at=timezone.now(), **({"end_date": new_end} if new_end else {}), **values)
-    if changed != 1:
-        raise Conflict()
-    before = {"status": contract.status, "end_date": contract.end_date.isoformat()}
-    change = ContractChange.objects.create(contract=contract, kind=kind, old_end=contract.end_date,
-                                           new_end=new_end or contract.end_date, reason=reason[:255],
-                                           actor=actor if getattr(actor, "is_authenticated", False) else None)
-    contract.refresh_from_db()
-    after = {"status": contract.status, "end_date": contract.end_date.isoformat()}
-    audit.record(actor=actor, action="update", obj=contract, changes=audit.diff(before, after), verb=kind,
-                 message=reason)
-    return change
+def _move(contract, *, to, verb, actor, reason="", new_end=None, **values):
+    """Move `contract` (as read in this transaction) to status `to`, only while the row still has
+    the status and end date we read: the race between two clerks is settled by the database."""
+    return transition(contract, to=to, actor=actor, verb=verb, reason=reason, match={"end_date": contract.end_date},
+                      values={"end_date": new_end or contract.end_date, **values})
 
 
+@Contract.moves.guard("activate")
+def _may_activate(actor, contract, on=None):
+    if contract.end_date < (on or today()):  # an expired one comes back by extension only
+        raise R.PERIOD_ENDED(end=contract.end_date.isoformat())
+
+
+@Contract.moves.implements("activate")
 def contract_activate(*, actor, contract, on=None):
     """Activate a draft. `on`: the day it took effect, for a signed contract entered late (the
     daily expiry then moves it on if its end has passed too)."""
     with transaction.atomic():
-        contract = _fresh(actor, contract)
-        if contract.status != Contract.Status.DRAFT:  # an expired one comes back by extension only
-            raise _refuse_move(contract, Contract.Status.ACTIVE)
-        if contract.end_date < (on or today()):
-            raise Conflict(_("The contract ended on %(end)s; change its period before activating it.")
-                           % {"end": contract.end_date.isoformat()})
-        _move(contract, to=Contract.Status.ACTIVE, kind=ContractChange.Kind.ACTIVATE, actor=actor)
+        contract = _fresh(actor, contract, "activate", guard=False)
+        _may_activate(actor, contract, on=on)
+        _move(contract, to=Contract.Status.ACTIVE, verb=ContractChange.Kind.ACTIVATE, actor=actor)
     return contract
 
 
+@Contract.moves.implements("terminate")
 def contract_terminate(*, actor, contract, reason):
-    reason = (reason or "").strip()
-    if not reason:
-        raise _invalid("reason", _("Please give the reason for terminating the contract."))
+    reason = require_reason(reason, REASON_REQUIRED)
     with transaction.atomic():
-        contract = _fresh(actor, contract)
-        _move(contract, to=Contract.Status.TERMINATED, kind=ContractChange.Kind.TERMINATE, actor=actor,
+        contract = _fresh(actor, contract, "terminate")
+        _move(contract, to=Contract.Status.TERMINATED, verb=ContractChange.Kind.TERMINATE, actor=actor,
               reason=reason, terminated_reason=reason[:255])
     return contract
 
 
+@Contract.moves.implements("extend")
 def contract_extend(*, actor, contract, new_end, reason):
     """Extend 延期 an active or expired contract to `new_end` (later than the present end). An
     expired contract whose new end is today or later is active again."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise _invalid("reason", _("Please give the reason for the extension."))
+    reason = require_reason(reason, REASON_REQUIRED)
     if new_end is None:
-        raise _invalid("new_end", _("Please enter the new end date."))
+        raise R.NEW_END_MISSING()
     with transaction.atomic():
-        contract = _fresh(actor, contract)
-        if contract.status not in (Contract.Status.ACTIVE, Contract.Status.EXPIRED):
-            raise Conflict(_("Only active or expired contracts can be extended; a draft is simply edited."))
+        contract = _fresh(actor, contract, "extend")
         if new_end <= contract.end_date:
-            raise _invalid("new_end", _("The new end date must be after the present end date %(end)s.")
-                           % {"end": contract.end_date.isoformat()})
+            raise R.NEW_END_TOO_EARLY(end=contract.end_date.isoformat())
         if contract.status == Contract.Status.EXPIRED and new_end < today():
-            raise _invalid("new_end", _("The new end date has passed too; the contract would stay expired."))
-        # ACTIVE → ACTIVE is no status move, so it is checked here rather than in MOVES.
-        to = Contract.Status.ACTIVE
-        if contract.status == Contract.Status.ACTIVE:
-            changed = Contract.objects.filter(pk=contract.pk, status=contract.status,
-                                              end_date=contract.end_date).update(end_date=new_end,
-                                                                                 updated_at=timezone.now())
-            if changed != 1:
-                raise Conflict()
-            ContractChange.objects.create(contract=contract, kind=ContractChange.Kind.EXTEND,
-                                          old_end=contract.end_date, new_end=new_end, reason=reason[:255],
-                                          actor=actor)
-            audit.record(actor=actor, action="update", obj=contract, verb="extend", message=reason,
-                         changes={"end_date": [contract.end_date.isoformat(), new_end.isoformat()]})
-        else:
-            _move(contract, to=to, kind=ContractChange.Kind.EXTEND, actor=actor, reason=reason, new_end=new_end)
-        contract.refresh_from_db()
+            raise R.NEW_END_PASSED()
+        _move(contract, to=Contract.Status.ACTIVE, verb=ContractChange.Kind.EXTEND, actor=actor, reason=reason,
+              new_end=new_end)
     return contract
 
 
@@ -201,22 +180,30 @@ def renewal_code(contract):
     return f"{base}-R{n}"
 
 
+@Contract.moves.initial("renew")
+def _renewal_defaults(contract):
+    start, end = next_period(contract)
+    return {"code": renewal_code(contract), "start_date": start, "end_date": end, "amount": contract.amount}
+
+
+@Contract.moves.guard("renew")
+def _may_renew(actor, contract):
+    successor = Contract.objects.filter(renewed_from=contract).first()
+    if successor is not None:
+        raise R.ALREADY_RENEWED(code=successor.code)
+
+
+@Contract.moves.implements("renew")
 def contract_renew(*, actor, contract, code=None, start_date=None, end_date=None, amount=None, reason=""):
     """Renew an active or expired contract: a new ACTIVE contract for the next period with the same
     customer, terms, service level and devices, `renewed_from` the old one. A contract is renewed
     once (the one-to-one `renewed_from` settles two clerks renewing at the same moment)."""
-    require_perm(actor, Contract, "add")
     with transaction.atomic():
-        old = _fresh(actor, contract)
-        if old.status not in (Contract.Status.ACTIVE, Contract.Status.EXPIRED):
-            raise Conflict(_("Only active or expired contracts can be renewed."))
-        successor = Contract.objects.filter(renewed_from=old).first()
-        if successor is not None:
-            raise Conflict(_("This contract was already renewed as %(code)s.") % {"code": successor.code})
+        old = _fresh(actor, contract, "renew")
         default_start, default_end = next_period(old)
         start_date, end_date = start_date or default_start, end_date or default_end
         if start_date <= old.start_date:
-            raise _invalid("start_date", _("The renewal must start after the present contract started."))
+            raise R.RENEWAL_TOO_EARLY()
         copied = ("name", "kind", "customer", "provider", "owner", "branch", "department", "response_hours",
                   "onsite_hours", "repair_hours", "visits_included", "parts_pct", "labour_pct", "travel_pct",
                   "deposit", "monthly_fee", "monthly_quota", "excess_price", "remark")
@@ -235,7 +222,7 @@ def contract_renew(*, actor, contract, code=None, start_date=None, end_date=None
                                     verb="renewal")
         except ValidationFailed as exc:
             if Contract.objects.filter(renewed_from=old).exists():
-                raise Conflict(_("This contract was renewed by someone else just now.")) from exc
+                raise R.RENEWED_MEANWHILE() from exc
             raise
         links = [ContractDevice(contract=new, device_id=link.device_id)
                  for link in old.covered.filter(device__status="registered")]
@@ -262,7 +249,7 @@ def contracts_expire(*, on=None):
             if contract is None:
                 continue
             try:
-                _move(contract, to=Contract.Status.EXPIRED, kind=ContractChange.Kind.EXPIRE, actor=None,
+                _move(contract, to=Contract.Status.EXPIRED, verb=ContractChange.Kind.EXPIRE, actor=None,
                       reason=_("The end date has passed."))
             except Conflict:
                 continue

@@ -14,36 +14,13 @@ from django.utils.translation import gettext_lazy
 
 from xiuhao.assets.models import Device
 from xiuhao.core.errors import ServiceError
-from xiuhao.core.views import apply_service_error, move_page
+from xiuhao.core.views import apply_service_error
 
 from . import services
 from .coverage import coverage_for
 from .models import Contract, ContractDevice
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
-TEXT = forms.TextInput(attrs={"class": "form-control"})
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=255, widget=TEXT)
-
-
-class ExtendForm(ReasonForm):
-    new_end = forms.DateField(label=gettext_lazy("New end date"), widget=DATE)
-    field_order = ["new_end", "reason"]
-
-
-class RenewForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Contract no. of the renewal"), max_length=50, widget=TEXT)
-    start_date = forms.DateField(label=gettext_lazy("start date"), widget=DATE)
-    end_date = forms.DateField(label=gettext_lazy("end date"), widget=DATE)
-    amount = forms.DecimalField(label=gettext_lazy("contract amount"), max_digits=14, decimal_places=2, min_value=0,
-                                widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}))
-    reason = forms.CharField(label=gettext_lazy("Remark"), max_length=255, required=False, widget=TEXT)
-
-
-class ConfirmForm(forms.Form):
-    pass
 
 
 class PaymentForm(forms.Form):
@@ -51,38 +28,6 @@ class PaymentForm(forms.Form):
                                 widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}))
     paid_on = forms.DateField(label=gettext_lazy("Received on"), widget=DATE)
     expected_paid = forms.DecimalField(max_digits=14, decimal_places=2, widget=forms.HiddenInput)
-
-
-_move_page = move_page
-
-
-def activate(request, config, contract):
-    return _move_page(request, config, contract, title=_("Activate"), form=ConfirmForm(request.POST or None),
-                      intro=_("From today the contract covers its devices within its period."),
-                      perform=lambda data: services.contract_activate(actor=request.user, contract=contract))
-
-
-def terminate(request, config, contract):
-    return _move_page(request, config, contract, title=_("Terminate"), form=ReasonForm(request.POST or None),
-                      intro=_("A terminated contract covers nothing any more. This cannot be undone."),
-                      perform=lambda data: services.contract_terminate(actor=request.user, contract=contract,
-                                                                       reason=data["reason"]))
-
-
-def extend(request, config, contract):
-    return _move_page(request, config, contract, title=_("Extend"), form=ExtendForm(request.POST or None),
-                      intro=_("Present end date: %(end)s") % {"end": contract.end_date.isoformat()},
-                      perform=lambda data: services.contract_extend(actor=request.user, contract=contract,
-                                                                    new_end=data["new_end"], reason=data["reason"]))
-
-
-def renew(request, config, contract):
-    start, end = services.next_period(contract)
-    initial = {"code": services.renewal_code(contract), "start_date": start, "end_date": end, "amount": contract.amount}
-    form = RenewForm(request.POST or None, initial=initial)
-    return _move_page(request, config, contract, title=_("Renew"), form=form,
-                      intro=_("The renewal copies the customer, service level, terms and covered devices."),
-                      perform=lambda data: services.contract_renew(actor=request.user, contract=contract, **data))
 
 
 # -- tabs of the contract ------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -265,8 +267,55 @@ class ConfigViewSet(viewsets.ModelViewSet):
         return response
 
 
+def move_endpoint(config, move):
+    """`POST /api/v1/<app>/<model>/<pk>/<move>/` of a declared move (core.moves): the move's
+    permission (403), a record within the data scope (404 as for a missing one), the form's
+    fields as the body, Idempotency-Key; answers the record (or, for a move that creates one,
+    the new record with 201). The error codes it may answer are listed in the schema."""
+    from drf_spectacular.utils import OpenApiResponse
+    from rest_framework.permissions import IsAuthenticated
+
+    machine = config.machine
+    status = 201 if move.creates else 200
+    codes = move.error_codes()
+    listed = "; ".join(f"{http}: {', '.join(names)}" for http, names in codes.items())
+
+    intro = "" if callable(move.intro) else move.intro
+    facts = f"Allowed from status: {', '.join(move.sources)}." + (f" Moves to: {move.target}." if move.target else "")
+
+    def handler(self, request, pk=None):
+        if not request.user.has_perm(move.perm(config.model)):
+            raise exceptions.PermissionDenied()
+        obj = get_object_or_404(config.queryset(request.user, "view"), pk=pk)
+        data = {}
+        if move.serializer is not None:
+            body = move.serializer(data=request.data, context={"request": request})
+            body.is_valid(raise_exception=True)
+            data = dict(body.validated_data)
+        result = machine.perform(move.name, actor=request.user, obj=obj, data=data)
+        if not isinstance(result, config.model):
+            result = obj
+        result.refresh_from_db()
+        return Response(config.serializer(result, context={"request": request}).data, status=status)
+
+    handler.__name__ = f"move_{move.verb}"  # the router maps POST to the action by this name
+    handler = action(detail=True, methods=["post"], url_path=move.name, url_name=move.name,
+                     permission_classes=[IsAuthenticated])(idempotent(handler))
+    return extend_schema(
+        request=move.serializer, summary=move.label,
+        description=format_lazy("{} {} Error codes — {}.", intro, facts, listed),
+        responses={status: config.serializer, **{int(h): OpenApiResponse(description=", ".join(n))
+                                                 for h, n in codes.items()}},
+        extensions={"x-error-codes": codes},
+    )(handler)
+
+
 def build_viewset(config):
-    cls = type(f"{config.model.__name__}ViewSet", (ConfigViewSet,), {"config": config})
+    attrs = {"config": config}
+    for move in config.page_moves():
+        handler = move_endpoint(config, move)
+        attrs[handler.__name__] = handler
+    cls = type(f"{config.model.__name__}ViewSet", (ConfigViewSet,), attrs)
     methods = ["get", "head", "options"]
     if config.form_fields:
         methods += ["post", "put", "patch"]

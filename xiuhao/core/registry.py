@@ -205,6 +205,20 @@ class ModelConfig:
         label = self.value_labels.get(name)
         return None if label is None else label(getattr(obj, name))
 
+    # -- status moves (core.moves) ------------------------------------------------------------
+    @property
+    def machine(self):
+        from .moves import machine_of
+
+        return machine_of(self.model)
+
+    def page_moves(self):
+        """Declared moves that have a page and an API endpoint."""
+        return self.machine.user_moves() if self.machine else []
+
+    def moves_available(self, user, obj):
+        return self.machine.available(user, obj) if self.machine else []
+
     # -- reads ----------------------------------------------------------------------------
     def base_queryset(self):
         qs = self.model._default_manager.all()

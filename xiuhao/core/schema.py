@@ -37,6 +37,7 @@ def add_error_responses(result, generator, request, public):
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            _document_codes(operation, ref)
             for code, description in ERRORS.items():
                 if code == "409" and method not in ("post", "put", "patch", "delete"):
                     continue
@@ -44,3 +45,17 @@ def add_error_responses(result, generator, request, public):
                     code, {"description": description, "content": {"application/json": {"schema": ref}}}
                 )
     return result
+
+
+def _document_codes(operation, ref):
+    """An operation that lists its error codes (`x-error-codes`, e.g. a declared move) gets them as
+    the enum of `error.code` in each of its error responses."""
+    codes = operation.get("x-error-codes")
+    if not codes:
+        return
+    for status, names in codes.items():
+        response = operation["responses"].setdefault(status, {"description": ERRORS.get(status, "")})
+        response["content"] = {"application/json": {"schema": {"allOf": [ref, {
+            "type": "object",
+            "properties": {"error": {"type": "object", "properties": {"code": {"type": "string", "enum": names}}}},
+        }]}}}

@@ -21,6 +21,14 @@ class CrudCase:
     data: object  # (branch) -> valid create input {field: value}; objects as model instances
     update: dict = field(default_factory=dict)  # field -> new value for the edit tests
     global_data: bool = False  # reference data without data scope (regions, skills, dictionaries)
+    # Declared status moves (core.moves), tested by core/tests/test_moves.py for every move:
+    # {move name: fn(obj) -> valid input}; a move left out sends {} (or a reason, if it asks one).
+    moves: dict = field(default_factory=dict)
+    # (branch, outlet) -> an object whose every status the move tests may set (default: `make`)
+    make_for_moves: object = None
+    # fn(obj, move name, user) called before a move is made, for moves whose own rule (a guard)
+    # asks more than status and permission (e.g. the user must hold the task)
+    prepare_move: object = None
 
 
 CASES: dict[str, CrudCase] = {}

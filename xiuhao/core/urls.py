@@ -36,6 +36,9 @@ def page_urlpatterns():
             from . import imports_views
 
             patterns += imports_views.urlpatterns_for(config)
+        for move in config.page_moves():
+            patterns.append(path(f"{p}/<int:pk>/{move.name}/", views.move_view(config, move),
+                                 name=config.url_name(move.name)))
         for action in config.actions:
             patterns.append(
                 path(f"{p}/<int:pk>/{action.key}/", views.action_view(config, action), name=config.url_name(action.key))

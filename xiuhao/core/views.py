@@ -3,6 +3,7 @@
 Each view is built from a ModelConfig; htmx requests get the partial of the same template.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from . import audit, excel
+from . import audit, excel, moves
 from .errors import ServiceError, ValidationFailed
 from .registry import registry
 
@@ -220,9 +221,9 @@ class ObjectDetailView(ConfigView):
             "can_delete": self.config.deletable and request.user.has_perm(self.config.perm("delete")),
             "edit_url": self.config.url("edit", obj) if self.config.form_fields else "",
             "actions": [
-                (a.label, self.config.url(a.key, obj))
-                for a in self.config.actions
-                if not a.permission or request.user.has_perm(a.permission)
+                *[(m.label, self.config.url(m.name, obj)) for m in self.config.moves_available(request.user, obj)],
+                *[(a.label, self.config.url(a.key, obj)) for a in self.config.actions
+                  if not a.permission or request.user.has_perm(a.permission)],
             ],
             "delete_url": self.config.url("delete", obj) if self.config.form_fields and self.config.deletable else "",
             **extra,
@@ -317,4 +318,38 @@ def action_view(config, action):
         obj = get_object_or_404(config.queryset(request.user), pk=pk)
         return action.view(request, config, obj)
 
+    return view
+
+
+def move_view(config, move):
+    """The page of a declared move (core.moves): permission first, then a record within the data
+    scope; the move's form (or a confirmation), the service's refusal on the form. A move the
+    record's status no longer allows is refused with the same message the service gives."""
+    from django.contrib.auth.decorators import login_required
+
+    machine = config.machine
+
+    @login_required
+    def view(request, pk):
+        if not request.user.has_perm(move.perm(config.model)):
+            raise DjangoPermissionDenied
+        obj = get_object_or_404(config.queryset(request.user), pk=pk)
+        if request.method != "POST" and not machine.may(request.user, obj, move.name):
+            try:
+                machine.check(request.user, obj, move.name)
+            except ServiceError as exc:
+                messages.error(request, str(exc.message))
+            return redirect(config.url("detail", obj))
+        form_class = move.form or forms.Form
+        initial = move.initial(obj) if move.initial else None
+        form = form_class(request.POST if request.method == "POST" else None, initial=initial)
+        for field in form.fields.values():
+            if isinstance(field.widget, forms.DateInput):
+                field.widget = moves.DATE_INPUT
+        intro = move.intro(obj) if callable(move.intro) else move.intro
+        return move_page(request, config, obj, title=move.label, form=form, intro=intro,
+                         perform=lambda data: machine.perform(move.name, actor=request.user, obj=obj, data=data),
+                         extra={"danger": move.danger})
+
+    view.__name__ = f"{config.model_name}_{move.verb}"
     return view

@@ -1,5 +1,7 @@
 import datetime
 
+from django.utils import timezone
+
 from xiuhao.assets.tests.factories import DeviceFactory
 from xiuhao.contracts.models import Contract, ContractAlert, ContractChange, CounterReading
 from xiuhao.core.testing import crud_case
@@ -46,7 +48,15 @@ def _reading_data(branch):
     return {"contract": contract, "device": device, "read_on": "2026-03-01", "value": 2400}
 
 
-crud_case("contracts.contract", make=contract_in,
+def _contract_now(branch, outlet):
+    today = timezone.localdate()
+    return contract_in(branch, outlet, start_date=today - datetime.timedelta(days=100),
+                       end_date=today + datetime.timedelta(days=100))
+
+
+crud_case("contracts.contract", make=contract_in, make_for_moves=_contract_now,
+          moves={"extend": lambda c: {"new_end": (c.end_date + datetime.timedelta(days=30)).isoformat(),
+                                      "reason": "客户追加"}},
           data=lambda b: {"code": "HT-NEW-1", "name": "维保合同（新）", "kind": "maintenance",
                           "customer": CustomerFactory(branch=b), "start_date": "2026-01-01",
                           "end_date": "2026-12-31", "amount": "36000.00", "response_hours": 4, **TERMS},

@@ -46,7 +46,7 @@ def test_a_refused_move_answers_409_with_the_error_body(api, clerk):
     contract = contract_of(clerk.branch, status=Contract.Status.TERMINATED)
     response = post(api, f"/api/v1/contracts/contract/{contract.pk}/activate/")
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "conflict"
+    assert response.json()["error"]["code"] == "wrong_status"
 
 
 def test_bad_input_is_refused_and_changes_nothing(api, clerk):

@@ -31,10 +31,24 @@ def contract(clerk):
                            start_date=days(-100), end_date=days(100), response_hours=4)
 
 
-def test_the_detail_page_offers_the_moves(page, contract):
+@pytest.mark.parametrize(("status", "offered"), [
+    ("active", {"extend", "renew", "terminate"}),
+    ("draft", {"activate", "terminate"}),
+    ("expired", {"extend", "renew"}),
+    ("terminated", set()),
+])
+def test_the_detail_page_offers_the_moves_its_status_allows(page, contract, status, offered):
+    Contract.objects.filter(pk=contract.pk).update(status=status)
     html = page.get(f"/contracts/contract/{contract.pk}/").content.decode()
     for key in ("activate", "extend", "renew", "terminate"):
-        assert f"/contracts/contract/{contract.pk}/{key}/" in html
+        assert (f"/contracts/contract/{contract.pk}/{key}/" in html) == (key in offered), key
+
+
+def test_opening_a_move_the_status_no_longer_allows_says_why(page, contract):
+    response = page.get(f"/contracts/contract/{contract.pk}/activate/", follow=True)
+    assert "不能" in response.content.decode()
+    contract.refresh_from_db()
+    assert contract.status == "active"
 
 
 def test_extending_on_the_page_shows_the_new_end_and_the_history(page, contract):
