@@ -310,16 +310,25 @@ def move_endpoint(config, move):
     )(handler)
 
 
+def _no_create(self, request, *args, **kwargs):
+    raise exceptions.MethodNotAllowed(request.method)
+
+
 def build_viewset(config):
     attrs = {"config": config}
     for move in config.page_moves():
         handler = move_endpoint(config, move)
         attrs[handler.__name__] = handler
+    if config.page_moves() and not config.form_fields:
+        # Records written by services only (an SLA clock) still have their moves' POSTs; no create.
+        attrs["create"] = extend_schema(exclude=True)(_no_create)
     cls = type(f"{config.model.__name__}ViewSet", (ConfigViewSet,), attrs)
     methods = ["get", "head", "options"]
     if config.form_fields:
         methods += ["post", "put", "patch"]
         if config.deletable:
             methods.append("delete")
+    elif config.page_moves():
+        methods.append("post")
     cls.http_method_names = methods
     return cls
