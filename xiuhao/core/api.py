@@ -284,7 +284,8 @@ def move_endpoint(config, move):
     facts = f"Allowed from status: {', '.join(move.sources)}." + (f" Moves to: {move.target}." if move.target else "")
 
     def handler(self, request, pk=None):
-        if not request.user.has_perm(move.perm(config.model)):
+        perm = move.perm(config.model)
+        if perm and not request.user.has_perm(perm):
             raise exceptions.PermissionDenied()
         obj = get_object_or_404(config.queryset(request.user, "view"), pk=pk)
         data = {}

@@ -59,7 +59,7 @@ def work_context(request, task, bound=None):
     user may make (with their forms, bound after a refused POST) and the history."""
     user = request.user
     bound = bound or {}
-    allowed = set(services.allowed_moves(user, task))  # the services' own checks decide what shows
+    allowed = {m.name for m in Task.moves.available(user, task)}  # the services' own checks decide
     mine = "complete" in allowed
     task_type = get_task_type(task.kind)
     selectors.attach_marks([task])
@@ -131,35 +131,26 @@ def work(request, pk):
 
 
 def _run_move(request, task, move):
-    """Validate the move's form and call its service. Returns (ok, bound forms to show again)."""
+    """Validate the move's form and call its service (Task.moves). Returns (ok, bound forms to show
+    again)."""
     user, post = request.user, request.POST
-    if move == "claim":
-        services.task_claim(actor=user, task=task)
-        return True, {}
     if move == "complete":
         outcome = post.get("outcome", "")
         type_form = _type_form(task, post, outcome)
         if type_form is not None and not type_form.is_valid():
             return False, {"complete": type_form}
         data = json_safe(type_form.cleaned_data) if type_form is not None else None
-        services.task_complete(actor=user, task=task, data=data, outcome=outcome)
+        Task.moves.perform(move, actor=user, obj=task, data={"data": data, "outcome": outcome})
+        return True, {}
+    if move not in _move_forms(user):  # claim asks nothing
+        Task.moves.perform(move, actor=user, obj=task)
         return True, {}
     form_class, kwargs = _move_forms(user)[move]
     form = form_class(post, prefix=move, **kwargs)
     if not form.is_valid():
         return False, {move: form}
-    data = form.cleaned_data
     try:
-        if move == "transfer":
-            services.task_transfer(actor=user, task=task, to_user=data["to_user"], reason=data["reason"])
-        elif move == "return":
-            services.task_return(actor=user, task=task, reason=data["reason"])
-        elif move == "urge":
-            services.task_urge(actor=user, task=task, note=data["note"])
-        elif move == "reassign":
-            services.task_reassign(actor=user, task=task, to_user=data["to_user"], reason=data["reason"])
-        else:
-            services.task_cancel(actor=user, task=task, reason=data["reason"])
+        Task.moves.perform(move, actor=user, obj=task, data=form.cleaned_data)
     except ServiceError as exc:
         if not exc.fields:
             raise
@@ -182,7 +173,7 @@ DONE_MESSAGES = {
 @require_POST
 def move(request, pk, move):
     """POST a move of a task from its page (desktop or phone, `?m=1`)."""
-    if move not in services.MOVES:
+    if move not in Task.moves.moves:
         raise Http404
     mobile = request.GET.get("m") == "1"
     if move == "claim":  # a claimant who just lost may no longer see the task, but hears who won

@@ -184,3 +184,16 @@ def test_my_tasks_are_documented_as_the_page_they_are(api, boss, worker):
     assert set(body) == set(page["properties"]) == set(page["required"])
     assert body["count"] == 1 and body["counts"] == {"task.generic": 1}
     assert set(body["results"][0]) == set(schema["components"]["schemas"]["Task"]["properties"])
+
+
+def test_the_schema_documents_the_codes_of_each_move(api, boss):
+    api.force_authenticate(UserFactory(branch=boss.branch, is_superuser=True))
+    paths = api.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+    for move in Task.moves.user_moves():
+        [operation] = [ops["post"] for path, ops in paths.items() if path.endswith(f"/tasks/task/{{pk}}/{move.name}/")
+                       or path.endswith(f"/tasks/task/{{id}}/{move.name}/")]
+        conflict = operation["responses"]["409"]["content"]["application/json"]["schema"]["allOf"][1]
+        documented = set(conflict["properties"]["error"]["properties"]["code"]["enum"])
+        assert {r.code for r in move.refusals if r.status == 409} <= documented, move.name
+    claim = [ops["post"] for path, ops in paths.items() if path.endswith("/claim/") and "tasks" in path][0]
+    assert "task_already_claimed" in claim["x-error-codes"]["409"]

@@ -342,7 +342,7 @@ def test_an_overdue_task_is_reminded_once(boss, worker, notices):
 
 
 def test_may_answers_exactly_what_the_move_itself_would(boss, worker, colleague, branch):
-    """The pages show a move by services.may; for every actor, task status and move, the answer is
+    """The pages show a move by Task.moves.may; for every actor, task status and move, the answer is
     what the service does with valid input (a refusal, or the move done)."""
     from django.db import transaction
 
@@ -362,9 +362,9 @@ def test_may_answers_exactly_what_the_move_itself_would(boss, worker, colleague,
     seen = set()
     for actor in (boss, worker, colleague, outsider):
         for task in (open_task, pool, done, cancelled):
-            for move in services.MOVES:
+            for move in Task.moves.moves:
                 task = Task.objects.get(pk=task.pk)
-                allowed = services.may(actor, task, move)
+                allowed = Task.moves.may(actor, task, move)
                 try:
                     with transaction.atomic():
                         getattr(services, f"task_{move}")(actor=actor, task=task, **inputs[move])
