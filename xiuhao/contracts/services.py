@@ -258,11 +258,26 @@ def contracts_expire(*, on=None):
 
 
 # -- covered devices -------------------------------------------------------------------------------------
+def _check_covers(contract):
+    if contract.status == Contract.Status.TERMINATED:
+        raise Conflict(_("A terminated contract covers no more devices."))
+
+
+def may_cover(actor, contract) -> bool:
+    """May `actor` add devices to `contract` now (the devices tab offers them by this)?"""
+    if not actor.has_perm("contracts.add_contractdevice"):
+        return False
+    try:
+        _check_covers(contract)
+    except Conflict:
+        return False
+    return True
+
+
 def check_link(link):
     _typed(link, "start_date", "end_date")
     contract, device = link.contract, link.device
-    if contract.status == Contract.Status.TERMINATED:
-        raise Conflict(_("A terminated contract covers no more devices."))
+    _check_covers(contract)
     if device.customer_id != contract.customer_id:
         raise _invalid("device", _("The device %(serial)s does not belong to the contract's customer.")
                        % {"serial": device.serial})
