@@ -367,7 +367,12 @@ def test_may_answers_exactly_what_the_move_itself_would(boss, worker, colleague,
                 allowed = Task.moves.may(actor, task, move)
                 try:
                     with transaction.atomic():
-                        getattr(services, f"task_{move}")(actor=actor, task=task, **inputs[move])
+                        Task.moves.perform(move, actor=actor, obj=task, data=inputs[move])
+                        # each move made writes its history row and one audit event with its verb
+                        assert actions(task)[-1] == services.EVENTS[move]
+                        assert audited_verbs(task)[-1] == Task.moves[move].verb
+                        if Task.moves[move].target is not None and move != "return":
+                            assert Task.objects.get(pk=task.pk).status == Task.moves[move].target
                         raise RuntimeError("done")  # roll the move back
                 except RuntimeError:
                     did = True
