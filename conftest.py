@@ -1,5 +1,8 @@
 """Test settings shared by the whole suite: jobs run inline, captcha answers "PASSED",
-a private cache per test."""
+a private cache per test; and the fixtures every app's tests use (`english`, `branch`).
+
+An app's own fixtures live in its tests/conftest.py and its factories in tests/factories.py;
+a user holding some permissions is `xiuhao.org.tests.factories.user_with(*perms, ...)`."""
 
 import pytest
 
@@ -23,6 +26,20 @@ def _test_settings(settings, monkeypatch):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def english(settings):
+    """Messages in English, so that tests can compare them with the msgids."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def branch(db):
+    """A branch (分公司) to anchor a test's records and users in."""
+    from xiuhao.org.tests.factories import BranchFactory
+
+    return BranchFactory()
 
 
 @pytest.fixture(autouse=True)

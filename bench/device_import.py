@@ -11,7 +11,7 @@ it DROPS and recreates — runs a child process that migrates, creates the custo
 site each) and product models (with a 3-line, 2-level BOM) the rows name, and measures:
 
 * iterate: openpyxl read-only iteration of every row (values only), the yardstick of the target
-           (the import itself reads the file with calamine, see core.imports.Sheet);
+           (the import itself reads the file with calamine, see core.imports.reading.Sheet);
 * import:  validate + apply of the same file through core.imports (what the import page, the
            upload API and the import job run), including the BOM instances and the audit events.
 
@@ -235,7 +235,7 @@ def run_child(kind, url, rows):
     assert job.status == ImportJob.Status.PREVIEW, (job.status, job.errors[:3])
     log(f"[{kind}] validate: {validate:.2f} s ({job.message})")
     t = time.perf_counter()
-    imports._move(job, ImportJob.Status.RUNNING)
+    imports.move_job(job, ImportJob.Status.RUNNING)
     imports.import_apply(job, actor)
     apply = time.perf_counter() - t
     assert job.status == ImportJob.Status.DONE, (job.status, job.message)

@@ -2,12 +2,15 @@
 
 import datetime
 
+import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from xiuhao.assets.models import Device
 from xiuhao.catalog.models import ProductModel
 from xiuhao.customers.models import Address
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 HEADERS = ["序列号", "批号", "产品型号", "客户", "安装地点", "安装日期"]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiuhao.config.settings")
 
-from xiuhao.core import catalog_tools  # noqa: E402
+from xiuhao.core import i18n_catalog  # noqa: E402
 
 
 def main():
@@ -27,11 +27,11 @@ def main():
     adding.add_argument("file")
     args = parser.parse_args()
     if args.command == "missing":
-        json.dump(catalog_tools.missing(args.under), sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(i18n_catalog.missing(args.under), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
         rows = json.loads(Path(args.file).read_text(encoding="utf-8"))
-        print(f"{catalog_tools.add(rows)} translations merged into {catalog_tools.CATALOG}")
+        print(f"{i18n_catalog.add(rows)} translations merged into {i18n_catalog.CATALOG}")
 
 
 if __name__ == "__main__":

@@ -27,16 +27,7 @@ from django.utils.translation import gettext as _
 
 from xiuhao.catalog.selectors import bom_lines
 from xiuhao.core import audit, context
-from xiuhao.core.imports import (
-    ImportFailed,
-    Report,
-    RowPipeline,
-    _error,
-    _norm,
-    _row_message,
-    _text,
-    record_import,
-)
+from xiuhao.core.imports import ImportFailed, Report, RowPipeline, cell_text, record_import, row_error
 from xiuhao.core.models import AuditEvent
 from xiuhao.core.scope import scope_q
 
@@ -95,9 +86,9 @@ class FastPipeline(RowPipeline):
             values, errors = {}, []
             for key, name in mapping:
                 if name is None:
-                    errors.append(_error(number, key, _("Unknown column “%(name)s”.") % {"name": key}))
+                    errors.append(row_error(number, key, _("Unknown column “%(name)s”.") % {"name": key}))
                 elif name in values:
-                    errors.append(_error(number, key, _("The column “%(name)s” appears twice.") % {"name": key}))
+                    errors.append(row_error(number, key, _("The column “%(name)s” appears twice.") % {"name": key}))
                 else:
                     self.labels.setdefault(name, str(key))
                     values[name] = raw[key]
@@ -108,20 +99,18 @@ class FastPipeline(RowPipeline):
     def _converter(self, name):
         f = self.fields[name]
         if f.is_relation:
-            return _text
+            return cell_text
         if f.choices:
-            mapping = self._choice_map(name)
-
             known = {}  # cell → value: a column holds a handful of distinct texts
 
             def choice(raw):
                 value = known.get(raw) if isinstance(raw, str) else None
                 if value is not None:
                     return value
-                text = _text(raw)
+                text = cell_text(raw)
                 if not text:
                     return ""
-                value = mapping.get(_norm(text))
+                value = self.choice_value(name, text)
                 if value is None:
                     raise BadCell(_("Select a valid choice. %(value)s is not one of the available choices.")
                                   % {"value": text})
@@ -135,7 +124,7 @@ class FastPipeline(RowPipeline):
         limit = getattr(f, "max_length", None)
 
         def text(raw):
-            value = _text(raw)
+            value = cell_text(raw)
             if limit and len(value) > limit:
                 try:
                     MaxLengthValidator(limit)(value)
@@ -152,7 +141,7 @@ class FastPipeline(RowPipeline):
             return raw.date()
         if isinstance(raw, datetime.date):
             return raw
-        text = _text(raw)
+        text = cell_text(raw)
         if not text:
             return None
         try:
@@ -169,13 +158,13 @@ class FastPipeline(RowPipeline):
             try:
                 data[name] = self.converters[name](raw)
             except BadCell as exc:
-                errors.append(_error(number, self.label(name), exc.message))
+                errors.append(row_error(number, self.label(name), exc.message))
         return data
 
     def duplicate(self, seen, key, number, name, errors):
         first = seen.setdefault(key, number)
         if first != number:
-            errors.append(_error(number, self.label(name), _("“%(value)s” also appears in row %(row)s.")
+            errors.append(row_error(number, self.label(name), _("“%(value)s” also appears in row %(row)s.")
                                  % {"value": key if isinstance(key, str) else " / ".join(key), "row": first}))
 
     def count(self, report, number, data, errors, is_new):
@@ -261,7 +250,7 @@ class DeviceImportPipeline(FastPipeline):
     them instead of the workbook. Everything that depends on the database (related records,
     existing serials, permissions) is checked again when applying."""
 
-    job = None  # the ImportJob, set by core.imports
+    job = None  # the ImportJob, set by core.imports.services
     source = Device.Source.IMPORT  # what new devices record as their origin
 
     # -- converted cells, kept between the steps -----------------------------------------------
@@ -350,12 +339,12 @@ class DeviceImportPipeline(FastPipeline):
             device, is_new, before = self._row(number, data, errors, seen, *lookups)
             self.count(report, number, data, errors, is_new)
             if errors and stop_at_error:
-                raise ImportFailed(_row_message(errors[0]))
+                raise ImportFailed.at(errors[0])
             if not errors:
                 yield number, device, is_new, before
 
     def _err(self, errors, number, name, message):
-        errors.append(_error(number, self.label(name), message))
+        errors.append(row_error(number, self.label(name), message))
 
     def _row(self, number, data, errors, seen, models, customers, sites, existing, changeable):
         err = self._err
@@ -385,14 +374,14 @@ class DeviceImportPipeline(FastPipeline):
         if is_new or "product_model" in data:
             model = models.get(code)
             if model is None:
-                err(errors, number, "product_model", self._missing("product_model", code) if code
+                err(errors, number, "product_model", self.missing_message("product_model", code) if code
                     else _("This field is required."))
             device.product_model = model
         if "customer" in data:
             code = data["customer"]
             customer = customers.get(code) if code else None
             if code and customer is None:
-                err(errors, number, "customer", self._missing("customer", code))
+                err(errors, number, "customer", self.missing_message("customer", code))
             device.customer = customer
         if "address" in data:
             label = data["address"]
@@ -443,13 +432,13 @@ class DeviceImportPipeline(FastPipeline):
                 try:
                     data[name] = convert(raw[key])
                 except BadCell as exc:
-                    errors.append(_error(number, self.label(name), exc.message))
+                    errors.append(row_error(number, self.label(name), exc.message))
             parsed.append((number, data, errors))
             if on_progress and len(parsed) % PROGRESS_ROWS == 0:
                 on_progress(len(parsed))
         return parsed
 
-    # -- the pipeline's interface (core.imports.validate_rows / apply_rows) -------------------------
+    # -- the pipeline's interface (core.imports.running.validate_rows / apply_rows) ----------------
     def validate_all(self, rows, on_progress=None):
         gc.disable()
         try:
@@ -571,8 +560,8 @@ class DeviceImportPipeline(FastPipeline):
         visible = set(visible.values_list("pk", flat=True))
         outside = [n for n, d in new if d.pk not in visible]
         if outside:
-            raise ImportFailed(_row_message(_error(outside[0], "", _(
-                "The record would lie outside your data scope (branch/department)."))))
+            raise ImportFailed.at(row_error(outside[0], "", _(
+                "The record would lie outside your data scope (branch/department).")))
 
     def _bom_copy(self, models, now):
         """A bulk.BomCopy of the BOMs of `models` (the product models the file names), or None
@@ -655,21 +644,21 @@ class ShipmentImportPipeline(FastPipeline):
         for number, data, errors in parsed:
             for name in self.required_columns:
                 if data.get(name) in (None, ""):
-                    errors.append(_error(number, self.label(name), _("This field is required.")))
+                    errors.append(row_error(number, self.label(name), _("This field is required.")))
             key = (data.get("serial") or "", data.get("order_no") or "")
             is_new = key not in existing
             if all(key) and not errors:
                 self.duplicate(seen, key, number, "order_no", errors)
                 if not is_new and key not in changeable:
-                    errors.append(_error(number, self.label("serial"),
+                    errors.append(row_error(number, self.label("serial"),
                                          _("A record with this key exists, but you may not change it.")))
                 if is_new and not self.can_add:
-                    errors.append(_error(number, self.label("serial"), _("You may not add new records.")))
+                    errors.append(row_error(number, self.label("serial"), _("You may not add new records.")))
                 if key[0] not in known_devices:
                     if data.get("product_code") in models:
                         known_devices.add(key[0])  # registered by this row; later rows link to it
                     else:
-                        errors.append(_error(number, self.label("product_code"), _(
+                        errors.append(row_error(number, self.label("product_code"), _(
                             "No product model with model code “%(value)s”; a new serial needs a known model.")
                             % {"value": data.get("product_code") or ""}))
             self.count(report, number, data, errors, is_new)
@@ -682,19 +671,18 @@ class ShipmentImportPipeline(FastPipeline):
 
     def apply_all(self, rows, *, source, on_progress=None, on_done=None):
         from xiuhao.core.errors import ServiceError
-        from xiuhao.core.imports import _service_error_message
 
         from .services import shipment_upsert
 
         report, ready = self.prepare(rows)
         if report.errors:
-            raise ImportFailed(_row_message(report.errors[0]))
+            raise ImportFailed.at(report.errors[0])
         with transaction.atomic():
             for index, (number, data) in enumerate(ready, start=1):
                 try:
                     shipment_upsert(actor=self.user, data=data)
                 except ServiceError as exc:
-                    raise ImportFailed(_row_message(_error(number, "", _service_error_message(self, exc)))) from exc
+                    raise self.write_failed(number, exc) from exc
                 if on_progress and index % 200 == 0:
                     on_progress(index)
             record_import(self, report, source)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core.fields import latitude_field, longitude_field
 from xiuhao.core.models import OwnedModel, TimeStampedModel
-from xiuhao.core.moves import REASON_REQUIRED, Move, ReasonForm, StateMachine
+from xiuhao.core.moves import REASON_REQUIRED, Move, ReasonForm, Refusal, StateMachine
 from xiuhao.core.scope import ScopedManager, ScopedQuerySet, ScopeFields
 
 
@@ -120,6 +120,11 @@ class DevicePart(TimeStampedModel):
         FITTED = "fitted", _("Fitted")
         REMOVED = "removed", _("Removed")
 
+    class Refusals:
+        ALREADY_REMOVED = Refusal("device_part_already_removed", _("This part has already been removed."))
+        ALREADY_REPLACED = Refusal("device_part_already_replaced",
+                                   _("This part has already been removed or replaced."))
+
     device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="parts")
     parent = models.ForeignKey("self", verbose_name=_("parent line"), null=True, blank=True,
                                on_delete=models.CASCADE, related_name="children")
@@ -133,8 +138,7 @@ class DevicePart(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.FITTED)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="device__branch", department="device__department",
-                               owner="device__customer__owner", outlet="device__outlet")
+    scope_fields = ScopeFields.via("device")
 
     class Meta:
         verbose_name = _("device part")
@@ -191,8 +195,7 @@ class WarrantyAlert(models.Model):
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="device__branch", department="device__department",
-                               owner="device__customer__owner", outlet="device__outlet")
+    scope_fields = ScopeFields.via("device")
 
     class Meta:
         verbose_name = _("warranty alert")

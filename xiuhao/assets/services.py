@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from xiuhao.catalog.selectors import bom_lines
 from xiuhao.core import audit
-from xiuhao.core.errors import Conflict, ValidationFailed
+from xiuhao.core.errors import ValidationFailed
 from xiuhao.core.moves import REASON_REQUIRED, require_reason, transition
 from xiuhao.core.services import (
     check_still_in_scope,
@@ -146,12 +146,9 @@ def device_delete(*, actor, obj):
 
 def _set_status(*, actor, device, move, message, reason):
     reason = require_reason(reason, REASON_REQUIRED)
-    require_perm(actor, Device, Device.moves[move].permission)
     with transaction.atomic():
-        require_visible(actor, device)
-        stored = Device.objects.get(pk=device.pk)
+        stored = Device.moves.fresh(actor, device, move)
         # Two clicks race here: the conditional UPDATE lets exactly one of them through.
-        Device.moves.check(actor, stored, move)
         target = Device.moves[move].target
         transition(stored, to=target, actor=actor, verb=Device.moves[move].verb, message=message % {"reason": reason},
                    values={"invalid_reason": reason[:255] if target == Device.Status.INVALID else ""})
@@ -229,7 +226,7 @@ def device_part_remove(*, actor, line, on=None):
         changed = DevicePart.objects.filter(pk=line.pk, status=DevicePart.Status.FITTED).update(
             status=DevicePart.Status.REMOVED, removed_on=on, updated_at=timezone.now())
         if not changed:
-            raise Conflict(_("This part has already been removed."))
+            raise DevicePart.Refusals.ALREADY_REMOVED()
         line.refresh_from_db()
         audit.record(actor=actor, action="action", obj=device, verb="part_remove",
                      changes={"part": [str(line.part), None]},
@@ -251,7 +248,7 @@ def device_part_replace(*, actor, line, new_part=None, part_serial="", on=None, 
         changed = DevicePart.objects.filter(pk=old.pk, status=DevicePart.Status.FITTED).update(
             status=DevicePart.Status.REMOVED, removed_on=on, updated_at=timezone.now())
         if not changed:
-            raise Conflict(_("This part has already been removed or replaced."))
+            raise DevicePart.Refusals.ALREADY_REPLACED()
         part = new_part or old.part
         new = DevicePart.objects.create(device=device, part=part, quantity=quantity, parent_id=old.parent_id,
                                         position=old.position, part_serial=part_serial, fitted_on=on)

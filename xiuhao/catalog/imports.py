@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from xiuhao.core.imports import CompositeKeyPipeline, RowOutcome, RowPipeline, _error, _text
+from xiuhao.core.imports import CompositeKeyPipeline, RowOutcome, RowPipeline, cell_text, row_error
 
 from .models import BomLine, Part, ProductModel
 from .services import check_band
@@ -85,10 +85,10 @@ class BomPipeline(RowPipeline):
         out = RowOutcome(row=number)
 
         def err(name, message):
-            out.errors.append(_error(number, self.label(name), message))
+            out.errors.append(row_error(number, self.label(name), message))
 
-        values = self._named(number, raw, out)
-        codes = {name: _text(values.get(name)) for name in ("product_model", "parent", "part")}
+        values = self.named_values(number, raw, out)
+        codes = {name: cell_text(values.get(name)) for name in ("product_model", "parent", "part")}
         for name in ("product_model", "part"):
             if not codes[name]:
                 err(name, _("This field is required."))
@@ -104,7 +104,7 @@ class BomPipeline(RowPipeline):
         if codes["parent"] and parent_part is None:
             err("parent", _("No spare part with code “%(code)s”.") % {"code": codes["parent"]})
         quantity = self._quantity(values, err)
-        position = _text(values.get("position"))
+        position = cell_text(values.get("position"))
         if len(position) > 50:
             err("position", _("At most 50 characters."))
         if out.errors:
@@ -151,10 +151,10 @@ class BomPipeline(RowPipeline):
         return out
 
     def _quantity(self, values, err):
-        if "quantity" not in values or _text(values.get("quantity")) == "":
+        if "quantity" not in values or cell_text(values.get("quantity")) == "":
             return None
         try:
-            quantity = Decimal(_text(values["quantity"]))
+            quantity = Decimal(cell_text(values["quantity"]))
         except (InvalidOperation, ValueError):
             err("quantity", _("Enter a number."))
             return None

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from xiuhao.assets.models import Device
 from xiuhao.core.errors import NotFound, PermissionDenied, ValidationFailed
+from xiuhao.core.moves import error_codes
 from xiuhao.core.registry import registry
 
 from . import services
@@ -36,7 +37,8 @@ class RecordPaymentView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(request=PaymentSerializer, summary="Record money received for an instalment",
-                   responses=PaymentPlanSerializer)
+                   responses=PaymentPlanSerializer, extensions={"x-error-codes": error_codes(
+                       PaymentPlan.Refusals.OVERPAID, PaymentPlan.Refusals.NOT_POSITIVE)})
     def post(self, request, pk):
         plan = get_object_or_404(PaymentPlan.objects.restrict(request.user, "view"), pk=pk)
         data = PaymentSerializer(data=request.data)

@@ -46,6 +46,7 @@ class Contract(OwnedModel):
         RENEWAL_TOO_EARLY = Refusal("contract_renewal_too_early",
                                     _("The renewal must start after the present contract started."),
                                     field="start_date")
+        TERMINATED = Refusal("contract_terminated", _("A terminated contract covers no more devices."))
         NOT_DRAFT = Refusal("contract_not_draft",
                             _("Only draft contracts may be deleted; terminate an active contract instead."))
 
@@ -136,8 +137,7 @@ class ContractDevice(TimeStampedModel):
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("covered device")
@@ -157,6 +157,12 @@ class PaymentPlan(TimeStampedModel):
         PARTLY_PAID = "partly_paid", _("Partly paid")
         PAID = "paid", _("Paid")
 
+    class Refusals:
+        OVERPAID = Refusal("instalment_overpaid", _("Only %(open)s of this instalment is still open."), field="amount")
+        NOT_POSITIVE = Refusal("payment_not_positive", _("The amount received must be more than zero."),
+                               field="amount")
+        HAS_PAYMENTS = Refusal("instalment_has_payments", _("An instalment with received money cannot be deleted."))
+
     contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.CASCADE,
                                  related_name="payments")
     due_date = models.DateField(_("due date"))
@@ -167,8 +173,7 @@ class PaymentPlan(TimeStampedModel):
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("payment plan")
@@ -202,8 +207,7 @@ class ContractChange(models.Model):
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("contract change")
@@ -229,8 +233,7 @@ class CounterReading(TimeStampedModel):
     excess_amount = money_field(_("excess charge"), editable=False)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("counter reading")
@@ -255,8 +258,7 @@ class ContractAlert(models.Model):
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="contract__branch", department="contract__department",
-                               owner="contract__owner", outlet="contract__provider")
+    scope_fields = ScopeFields.via("contract")
 
     class Meta:
         verbose_name = _("contract alert")

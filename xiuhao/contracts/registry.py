@@ -42,6 +42,7 @@ class ContractConfig(ModelConfig):
     select_related = ["customer", "provider", "owner", "branch", "renewed_from"]
     natural_key = "code"
     serializer_class = serializer_for(Contract, form_fields, ["status", "renewed_from", "terminated_reason"])
+    refusals = {"destroy": [Contract.Refusals.NOT_DRAFT]}
     tabs = [
         Tab("devices", _("Covered devices"), "contracts/tabs/covered.html", views.covered_tab,
             permission="contracts.view_contractdevice"),
@@ -82,6 +83,7 @@ class ContractDeviceConfig(ModelConfig):
     natural_key = "device"  # with the contract: see imports.CoveredDevicePipeline
     import_fields = ["contract", "device", "start_date", "end_date", "note"]
     import_pipeline = imports.CoveredDevicePipeline
+    refusals = {"create": [Contract.Refusals.TERMINATED], "update": [Contract.Refusals.TERMINATED]}
 
     def create(self, *, actor, data):
         return services.contract_device_add(actor=actor, data=data)
@@ -109,6 +111,7 @@ class PaymentPlanConfig(ModelConfig):
     import_fields = ["contract", "due_date", "amount", "note"]
     import_pipeline = imports.PaymentPlanPipeline
     serializer_class = serializer_for(PaymentPlan, form_fields, ["paid_amount", "paid_on", "status"])
+    refusals = {"destroy": [PaymentPlan.Refusals.HAS_PAYMENTS]}
     actions = [Action("record-payment", _("Record payment"), views.record_payment,
                       permission="contracts.change_paymentplan")]
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiuhao.core import audit
-from xiuhao.core.errors import Conflict, NotFound, ValidationFailed
+from xiuhao.core.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from xiuhao.core.moves import REASON_REQUIRED, require_reason, transition
 from xiuhao.core.services import object_create, object_delete, object_update, require_perm, require_visible
 
@@ -98,15 +98,6 @@ def contract_delete(*, actor, obj):
 R = Contract.Refusals
 
 
-def _fresh(actor, contract, move, guard=True):
-    """The contract as stored now, after the move's permission, scope, status and own checks."""
-    require_perm(actor, Contract, Contract.moves[move].permission)
-    require_visible(actor, contract)
-    fresh = Contract.objects.get(pk=contract.pk)
-    Contract.moves.check(actor, fresh, move, guard=guard)
-    return fresh
-
-
 @Contract.moves.record_history
 def _record_change(contract, *, verb, actor, before, after, reason):
     ContractChange.objects.create(contract=contract, kind=verb, old_end=before["end_date"],
@@ -132,7 +123,7 @@ def contract_activate(*, actor, contract, on=None):
     """Activate a draft. `on`: the day it took effect, for a signed contract entered late (the
     daily expiry then moves it on if its end has passed too)."""
     with transaction.atomic():
-        contract = _fresh(actor, contract, "activate", guard=False)
+        contract = Contract.moves.fresh(actor, contract, "activate", guard=False)
         _may_activate(actor, contract, on=on)
         _move(contract, to=Contract.Status.ACTIVE, verb=ContractChange.Kind.ACTIVATE, actor=actor)
     return contract
@@ -142,7 +133,7 @@ def contract_activate(*, actor, contract, on=None):
 def contract_terminate(*, actor, contract, reason):
     reason = require_reason(reason, REASON_REQUIRED)
     with transaction.atomic():
-        contract = _fresh(actor, contract, "terminate")
+        contract = Contract.moves.fresh(actor, contract, "terminate")
         _move(contract, to=Contract.Status.TERMINATED, verb=ContractChange.Kind.TERMINATE, actor=actor,
               reason=reason, terminated_reason=reason[:255])
     return contract
@@ -156,7 +147,7 @@ def contract_extend(*, actor, contract, new_end, reason):
     if new_end is None:
         raise R.NEW_END_MISSING()
     with transaction.atomic():
-        contract = _fresh(actor, contract, "extend")
+        contract = Contract.moves.fresh(actor, contract, "extend")
         if new_end <= contract.end_date:
             raise R.NEW_END_TOO_EARLY(end=contract.end_date.isoformat())
         if contract.status == Contract.Status.EXPIRED and new_end < today():
@@ -199,7 +190,7 @@ def contract_renew(*, actor, contract, code=None, start_date=None, end_date=None
     customer, terms, service level and devices, `renewed_from` the old one. A contract is renewed
     once (the one-to-one `renewed_from` settles two clerks renewing at the same moment)."""
     with transaction.atomic():
-        old = _fresh(actor, contract, "renew")
+        old = Contract.moves.fresh(actor, contract, "renew")
         default_start, default_end = next_period(old)
         start_date, end_date = start_date or default_start, end_date or default_end
         if start_date <= old.start_date:
@@ -260,7 +251,7 @@ def contracts_expire(*, on=None):
 # -- covered devices -------------------------------------------------------------------------------------
 def _check_covers(contract):
     if contract.status == Contract.Status.TERMINATED:
-        raise Conflict(_("A terminated contract covers no more devices."))
+        raise R.TERMINATED()
 
 
 def may_cover(actor, contract) -> bool:
@@ -269,7 +260,7 @@ def may_cover(actor, contract) -> bool:
         return False
     try:
         _check_covers(contract)
-    except Conflict:
+    except ServiceError:
         return False
     return True
 
@@ -342,7 +333,7 @@ def payment_plan_update(*, actor, obj, data):
 
 def payment_plan_delete(*, actor, obj):
     if PaymentPlan.objects.filter(pk=obj.pk, paid_amount__gt=0).exists():
-        raise Conflict(_("An instalment with received money cannot be deleted."))
+        raise PaymentPlan.Refusals.HAS_PAYMENTS()
     return object_delete(actor=actor, obj=obj)
 
 
@@ -359,7 +350,7 @@ def payment_record(*, actor, plan, amount, paid_on, expected_paid=None):
     the check constraint backs that up."""
     amount = Decimal(amount)
     if amount <= 0:
-        raise _invalid("amount", _("The amount received must be more than zero."))
+        raise PaymentPlan.Refusals.NOT_POSITIVE()
     if paid_on is None:
         raise _invalid("paid_on", _("Please enter the date the money was received."))
     require_perm(actor, PaymentPlan, "change")
@@ -370,8 +361,7 @@ def payment_record(*, actor, plan, amount, paid_on, expected_paid=None):
         if fresh.paid_amount != seen:
             raise Conflict()
         if seen + amount > fresh.amount:
-            raise _invalid("amount", _("Only %(open)s of this instalment is still open.")
-                           % {"open": fresh.amount - seen})
+            raise PaymentPlan.Refusals.OVERPAID(open=fresh.amount - seen)
         total = seen + amount
         try:
             with transaction.atomic():
@@ -379,7 +369,7 @@ def payment_record(*, actor, plan, amount, paid_on, expected_paid=None):
                     paid_amount=F("paid_amount") + amount, paid_on=paid_on,
                     status=payment_status(total, fresh.amount), updated_at=timezone.now())
         except IntegrityError as exc:
-            raise _invalid("amount", _("The instalment would be overpaid.")) from exc
+            raise PaymentPlan.Refusals.OVERPAID(open=fresh.amount - seen) from exc
         if changed != 1:
             raise Conflict()
         fresh.refresh_from_db()

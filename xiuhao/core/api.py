@@ -324,6 +324,15 @@ def build_viewset(config):
         # Records written by services only (an SLA clock) still have their moves' POSTs; no create.
         attrs["create"] = extend_schema(exclude=True)(_no_create)
     cls = type(f"{config.model.__name__}ViewSet", (ConfigViewSet,), attrs)
+    if config.refusals:
+        from drf_spectacular.utils import extend_schema_view
+
+        from .moves import error_codes
+
+        documented = {"update": "update", "partial_update": "update", "create": "create", "destroy": "destroy"}
+        cls = extend_schema_view(**{
+            action_name: extend_schema(extensions={"x-error-codes": error_codes(*config.refusals[key])})
+            for action_name, key in documented.items() if key in config.refusals})(cls)
     methods = ["get", "head", "options"]
     if config.form_fields:
         methods += ["post", "put", "patch"]

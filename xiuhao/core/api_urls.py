@@ -3,7 +3,8 @@
 
 from django.urls import path
 
-from . import attachments_views, imports_views
+from . import attachments_views
+from .imports import views as imports_views
 
 urlpatterns = [
     *imports_views.api_urlpatterns(),

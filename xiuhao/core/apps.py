@@ -8,10 +8,16 @@ class CoreConfig(AppConfig):
     verbose_name = _("System")
 
     def ready(self):
-        from . import declarations, imports, jobs  # noqa: F401  (registers models and jobs)
+        from . import imports, jobs, registry_own_models  # noqa: F401  (registers core's models and jobs)
         from .registry import registry
 
         registry.autodiscover()
+
+        from django.core import checks
+
+        from .scope import check_scope_fields
+
+        checks.register(check_scope_fields, checks.Tags.models)
 
         from django.db.models.signals import post_migrate
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .moves import Move, Refusal, StateMachine
 from .scope import ScopedManager, ScopeFields
 
 
@@ -216,11 +217,18 @@ class ImportJob(TimeStampedModel):
         DONE = "done", _("Imported")  # every row written, in one transaction
         FAILED = "failed", _("Failed")  # the write failed and was rolled back entirely
 
-    MOVES = {
-        Status.VALIDATING: {Status.PREVIEW, Status.INVALID, Status.FAILED},
-        Status.PREVIEW: {Status.RUNNING},
-        Status.RUNNING: {Status.DONE, Status.FAILED},
-    }
+    class Refusals:
+        NOT_READY = Refusal("import_not_ready", _("Only an import that is ready (no errors) can be confirmed."))
+
+    # The moves of the job's own work are system moves; "confirm" is the user's (import pages/API).
+    moves = StateMachine(
+        Move("checked", _("Ready to import"), sources=[Status.VALIDATING], target=Status.PREVIEW, system=True),
+        Move("rejected", _("Has errors"), sources=[Status.VALIDATING], target=Status.INVALID, system=True),
+        Move("confirm", _("Confirm import"), sources=[Status.PREVIEW], target=Status.RUNNING, permission="import",
+             system=True, refusals=[Refusals.NOT_READY]),
+        Move("finished", _("Imported"), sources=[Status.RUNNING], target=Status.DONE, system=True),
+        Move("failed", _("Failed"), sources=[Status.VALIDATING, Status.RUNNING], target=Status.FAILED, system=True),
+    )
 
     model_label = models.CharField(_("data type"), max_length=100)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m")

@@ -55,8 +55,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
-from .errors import Conflict, PermissionDenied, ServiceError, ValidationFailed
+from .errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationFailed
 
 # Every declared refusal by code (the schema and the docs list them).
 REFUSALS: dict = {}
@@ -94,12 +93,28 @@ class Refusal:
 WRONG_STATUS = Refusal("wrong_status", _("“%(move)s” is not possible while the %(what)s is “%(status)s”."))
 CHANGED_MEANWHILE = Refusal("conflict", Conflict.default_message)
 REASON_REQUIRED = Refusal("reason_required", _("Please give a reason."), field="reason")
+# The codes any write may answer with, by HTTP status (core.api.exception_handler).
 COMMON_CODES = {
-    "400": ["validation_failed"],
-    "403": ["permission_denied"],
+    "400": ["validation_failed", "malformed_request", "idempotency_key_reused"],
+    "401": ["not_authenticated", "authentication_failed"],
+    "403": ["permission_denied", "not_authenticated", "authentication_failed"],
     "404": ["not_found"],
-    "409": ["wrong_status", "conflict", "idempotency_key_reused"],
+    "409": ["conflict", "protected"],
+    "415": ["unsupported_media_type"],
+    "429": ["throttled"],
 }
+
+
+def error_codes(*refusals, common=None):
+    """{HTTP status: [codes]} an operation may answer with: the common ones and `refusals`. An API
+    view documents them with `extend_schema(extensions={"x-error-codes": error_codes(...)})`; the
+    schema hook (core.schema) turns them into each error response's `code` enum."""
+    codes = {status: list(names) for status, names in (COMMON_CODES if common is None else common).items()}
+    for refusal in refusals:
+        names = codes.setdefault(str(refusal.status), [])
+        if refusal.code not in names:
+            names.append(refusal.code)
+    return codes
 
 
 @dataclass(eq=False)
@@ -158,12 +173,7 @@ class Move:
 
     def error_codes(self):
         """{HTTP status: [codes]} this move may answer with (documented per API operation)."""
-        codes = {status: list(names) for status, names in COMMON_CODES.items()}
-        for refusal in self.refusals:
-            codes.setdefault(str(refusal.status), [])
-            if refusal.code not in codes[str(refusal.status)]:
-                codes[str(refusal.status)].append(refusal.code)
-        return codes
+        return error_codes(WRONG_STATUS, *self.refusals)
 
 
 class StateMachine:
@@ -272,6 +282,22 @@ class StateMachine:
         if guard and move.check is not None:
             move.check(actor, obj)
 
+    def fresh(self, actor, obj, name, *, guard=True):
+        """The record as stored now, for a move's service inside its transaction: the move's
+        permission, the actor's data scope (a record outside it is NotFound, like a missing one),
+        then `check` on the row read."""
+        perm = self[name].perm(self.model)
+        if perm and not actor.has_perm(perm):
+            raise PermissionDenied()
+        rows = self.model._default_manager.all()
+        if hasattr(rows, "visible_to"):
+            rows = rows.visible_to(actor)
+        row = rows.filter(pk=obj.pk).first()
+        if row is None:
+            raise NotFound()
+        self.check(actor, row, name, guard=guard)
+        return row
+
     def may(self, actor, obj, name):
         try:
             self.check(actor, obj, name)
@@ -298,19 +324,22 @@ def machine_of(model):
 
 
 def transition(obj, *, to, actor, verb, match=None, values=None, reason="", message="", on_commit=None,
-               history=True):
+               history=True, audited=True):
     """Move `obj` — as read in this transaction — to status `to`.
 
     The row is updated only while it still has the status (and the `match` values) that were
     read; otherwise Conflict. `values` are written with the status (they may be F() expressions).
     Then the machine's history hook and an audit event (`verb`, the changes of every written
     field, `message` or `reason`) are written in the same transaction, and `on_commit` callables
-    run after it commits. Returns `obj`, refreshed."""
+    run after it commits. Returns `obj`, refreshed. `audited=False` is for a record's own
+    bookkeeping moves that are not anybody's act (an import job's validation finishing)."""
+    from . import audit  # audit reads core.models, which declare their moves with this module
+
     model = type(obj)
     machine = machine_of(model)
     source = machine.status_of(obj)
-    move = next((m for m in machine.moves.values() if m.verb == verb), None)
     if not machine.allows(source, to):
+        move = next((m for m in machine.moves.values() if m.verb == verb), None)
         raise machine.refuse(obj, move or Move(verb, verb))
     values = dict(values or {})
     written = {machine.field: to, **values}
@@ -325,9 +354,10 @@ def transition(obj, *, to, actor, verb, match=None, values=None, reason="", mess
     after = {name: getattr(obj, obj._meta.get_field(name).attname) for name in written}
     if history and machine.history is not None:
         machine.history(obj, verb=verb, actor=actor, before=before, after=after, reason=reason)
-    plain = {k: audit._plain(v) for k, v in before.items()}, {k: audit._plain(v) for k, v in after.items()}
-    audit.record(actor=actor, action="update", obj=obj, changes=audit.diff(*plain), verb=verb,
-                 message=message or reason)
+    if audited:
+        plain = {k: audit._plain(v) for k, v in before.items()}, {k: audit._plain(v) for k, v in after.items()}
+        audit.record(actor=actor, action="update", obj=obj, changes=audit.diff(*plain), verb=verb,
+                     message=message or reason)
     for fn in _as_list(on_commit):
         transaction.on_commit(fn)
     return obj

@@ -1,9 +1,10 @@
 """Pages of the import jobs and attachments (the per-model import pages come from the registry,
-see imports_views.urlpatterns_for)."""
+see imports.views.urlpatterns_for)."""
 
 from django.urls import path
 
-from . import attachments_views, imports_views, maps
+from . import attachments_views, maps
+from .imports import views as imports_views
 
 urlpatterns = [
     path("imports/<int:pk>/", imports_views.import_status, name="core_importjob_status"),

@@ -145,6 +145,9 @@ class ModelConfig:
     api = True
     pages = True
     deletable = True
+    # Coded refusals (core.moves.Refusal) the writes may answer with, per API action ("create",
+    # "update", "destroy"), documented in the schema beside the common codes.
+    refusals: dict = {}
 
     filterset_class = None
     table_class = None

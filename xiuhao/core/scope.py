@@ -1,12 +1,14 @@
 """Data scope 数据权限: one `visible_to(user)` for every page, API endpoint, export and report.
 
 A model declares *where* its scope anchors live with a `ScopeFields` class attribute named
-`data_scope`; a user's roles declare *how wide* they see. `visible_to` combines both into one
-filter. Models without `data_scope` are global reference data (regions, dictionaries).
+`scope_fields` (a child record whose scope is its parent's says `ScopeFields.via("parent")`); a
+user's roles declare *how wide* they see. `visible_to` combines both into one filter. Models
+without `scope_fields` are global reference data (regions, dictionaries).
 """
 
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,93 @@ class ScopeFields:
     department: str | None = "department"
     owner: str | None = "created_by"
     outlet: str | None = None
+
+    @staticmethod
+    def via(parent: str) -> "ViaParent":
+        """A child record's scope is its parent's: `scope_fields = ScopeFields.via("contract")`
+        gives contract__branch, contract__department, … from the parent model's own
+        scope_fields (read when first used, so the parent may be declared later)."""
+        return ViaParent(parent)
+
+
+ANCHORS = ("branch", "department", "owner", "outlet")
+
+
+class ViaParent:
+    """The scope fields of a model whose records are seen by whoever sees their parent (through
+    the foreign key `parent`): the parent's paths, each behind `parent__`. Resolved on first use;
+    `resolve()` raises ImproperlyConfigured when `parent` is no foreign key to a scoped model (the
+    system check core.E001 runs it for every model at start-up)."""
+
+    def __init__(self, parent: str):
+        self.parent = parent
+        self.model = None
+        self._resolved: ScopeFields | None = None
+
+    def __set_name__(self, owner, name):
+        if self.model is not None and self.model is not owner:
+            raise TypeError(f"ScopeFields.via({self.parent!r}) is already the scope of {self.model.__name__}; "
+                            f"write ScopeFields.via(...) in {owner.__name__} too.")
+        self.model = owner
+
+    def resolve(self) -> ScopeFields:
+        if self._resolved is None:
+            self._resolved = self._parent_fields()
+        return self._resolved
+
+    def _parent_fields(self) -> ScopeFields:
+        where = f"{self.model._meta.label}.scope_fields = ScopeFields.via({self.parent!r})"
+        try:
+            field = self.model._meta.get_field(self.parent)
+        except FieldDoesNotExist as exc:
+            raise ImproperlyConfigured(f"{where}: {self.model.__name__} has no field {self.parent!r}.") from exc
+        if not (field.many_to_one or field.one_to_one) or field.related_model is None:
+            raise ImproperlyConfigured(f"{where}: {self.parent!r} is not a foreign key.")
+        spec = getattr(field.related_model, "scope_fields", None)
+        if spec is None:
+            raise ImproperlyConfigured(
+                f"{where}: the parent {field.related_model._meta.label} has no scope_fields.")
+        if isinstance(spec, ViaParent):
+            spec = spec.resolve()
+
+        def behind_parent(path):
+            if path is None:
+                return None
+            return self.parent if path == "pk" else f"{self.parent}__{path}"
+
+        return ScopeFields(**{anchor: behind_parent(getattr(spec, anchor)) for anchor in ANCHORS})
+
+    branch = property(lambda self: self.resolve().branch)
+    department = property(lambda self: self.resolve().department)
+    owner = property(lambda self: self.resolve().owner)
+    outlet = property(lambda self: self.resolve().outlet)
+
+    def __repr__(self):
+        return f"ScopeFields.via({self.parent!r})"
+
+
+def scope_fields_errors(models) -> list:
+    """The system check's errors for `models`: a `ScopeFields.via(...)` that does not name a
+    foreign key to a scoped model."""
+    from django.core.checks import Error
+
+    errors = []
+    for model in models:
+        spec = model.__dict__.get("scope_fields")
+        if isinstance(spec, ViaParent):
+            try:
+                spec.resolve()
+            except ImproperlyConfigured as exc:
+                errors.append(Error(str(exc), obj=model, id="core.E001"))
+    return errors
+
+
+def check_scope_fields(app_configs=None, **kwargs):
+    """System check (registered by CoreConfig): every model's ScopeFields.via resolves."""
+    from django.apps import apps
+
+    configs = app_configs or apps.get_app_configs()
+    return scope_fields_errors(model for app in configs for model in app.get_models())
 
 
 NOTHING = Q(pk__in=[])

@@ -33,7 +33,7 @@ def page_urlpatterns():
                 path(f"{p}/<int:pk>/delete/", _view(views.ObjectDeleteView, config), name=config.url_name("delete"))
             )
         if config.importable:
-            from . import imports_views
+            from .imports import views as imports_views
 
             patterns += imports_views.urlpatterns_for(config)
         for move in config.page_moves():

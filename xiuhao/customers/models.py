@@ -79,8 +79,7 @@ class Contact(TimeStampedModel):
     remark = models.CharField(_("remark"), max_length=255, blank=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="customer__branch", department="customer__department",
-                               owner="customer__owner", outlet="customer__outlet")
+    scope_fields = ScopeFields.via("customer")
 
     class Meta:
         verbose_name = _("contact")
@@ -112,8 +111,7 @@ class Address(TimeStampedModel):
     is_default = models.BooleanField(_("default address"), default=False)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="customer__branch", department="customer__department",
-                               owner="customer__owner", outlet="customer__outlet")
+    scope_fields = ScopeFields.via("customer")
 
     class Meta:
         verbose_name = _("address")

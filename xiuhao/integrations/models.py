@@ -8,10 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from xiuhao.core.models import TimeStampedModel
 from xiuhao.core.scope import ScopedManager, ScopeFields
 
-# Both models hang off a user: they are seen where the user is seen (branch, department, outlet).
-USER_SCOPE = ScopeFields(branch="user__branch", department="user__department", owner="user",
-                         outlet="user__outlet")
-
 
 class ExternalAccount(TimeStampedModel):
     """Who a user is on WeCom / DingTalk / WeChat: the id those platforms address messages to."""
@@ -28,7 +24,7 @@ class ExternalAccount(TimeStampedModel):
                                    help_text=_("WeCom or DingTalk userid, or the WeChat openid."))
 
     objects = ScopedManager()
-    scope_fields = USER_SCOPE
+    scope_fields = ScopeFields.via("user")  # seen where its user is seen
 
     class Meta:
         verbose_name = _("external account")
@@ -75,7 +71,7 @@ class NotificationDelivery(models.Model):
     notice_key = models.CharField(_("notice key"), max_length=64, blank=True, editable=False)
 
     objects = ScopedManager()
-    scope_fields = USER_SCOPE
+    scope_fields = ScopeFields.via("user")  # seen where its user is seen
 
     class Meta:
         verbose_name = _("notification delivery")

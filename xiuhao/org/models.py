@@ -325,9 +325,7 @@ class Engineer(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(
-        branch="user__branch", department="user__department", owner="user", outlet="user__outlet"
-    )
+    scope_fields = ScopeFields.via("user")
 
     class Meta:
         verbose_name = _("engineer")
@@ -347,10 +345,7 @@ class EngineerSkill(models.Model):
     )
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(
-        branch="engineer__user__branch", department="engineer__user__department", owner="engineer__user",
-        outlet="engineer__user__outlet",
-    )
+    scope_fields = ScopeFields.via("engineer")
 
     class Meta:
         verbose_name = _("engineer skill")

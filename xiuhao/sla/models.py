@@ -93,7 +93,7 @@ class WorkingPeriod(TimeStampedModel):
     end_time = models.TimeField(_("to"), help_text=_("00:00 means midnight at the end of the day."))
 
     objects = SharedOrBranchManager()
-    scope_fields = ScopeFields(branch="calendar__branch", department=None, owner=None)
+    scope_fields = ScopeFields.via("calendar")
 
     class Meta:
         verbose_name = _("working period")
@@ -137,7 +137,7 @@ class Holiday(TimeStampedModel):
                                                 help_text=_("For a make-up working day: whose working hours apply."))
 
     objects = SharedOrBranchManager()
-    scope_fields = ScopeFields(branch="calendar__branch", department=None, owner=None)
+    scope_fields = ScopeFields.via("calendar")
 
     class Meta:
         verbose_name = _("holiday")
@@ -369,8 +369,7 @@ class SlaPause(TimeStampedModel):
     business_time = models.DurationField(_("business time paused"), null=True, blank=True)
 
     objects = models.Manager.from_queryset(ScopedQuerySet)()
-    scope_fields = ScopeFields(branch="clock__branch", department="clock__owner__department", owner="clock__owner",
-                               outlet="clock__owner__outlet")
+    scope_fields = ScopeFields.via("clock")
 
     class Meta:
         verbose_name = _("SLA pause")
@@ -402,8 +401,7 @@ class SlaAlert(models.Model):
     sent_at = models.DateTimeField(_("sent at"))
 
     objects = models.Manager.from_queryset(ScopedQuerySet)()
-    scope_fields = ScopeFields(branch="clock__branch", department="clock__owner__department", owner="clock__owner",
-                               outlet="clock__owner__outlet")
+    scope_fields = ScopeFields.via("clock")
 
     class Meta:
         verbose_name = _("SLA alert")

@@ -199,8 +199,7 @@ class TaskEvent(models.Model):
     reason = models.CharField(_("reason"), max_length=255, blank=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="task__branch", department="task__department", owner="task__assignee",
-                               outlet="task__outlet")
+    scope_fields = ScopeFields.via("task")
 
     class Meta:
         verbose_name = _("task event")
@@ -280,8 +279,7 @@ class Message(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="recipient__branch", department="recipient__department", owner="recipient",
-                               outlet="recipient__outlet")
+    scope_fields = ScopeFields.via("recipient")
 
     class Meta:
         verbose_name = _("message")
@@ -316,8 +314,7 @@ class EngineerState(models.Model):
     lng = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     objects = ScopedManager()
-    scope_fields = ScopeFields(branch="user__branch", department="user__department", owner="user",
-                               outlet="user__outlet")
+    scope_fields = ScopeFields.via("user")
 
     class Meta:
         verbose_name = _("engineer state")

@@ -5,29 +5,18 @@ import pytest
 
 from xiuhao.catalog.tests.factories import BomLineFactory, PartFactory, ProductModelFactory
 from xiuhao.customers.tests.factories import AddressFactory, CustomerFactory
-from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
-
-
-@pytest.fixture
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def branch(db):
-    return BranchFactory()
+from xiuhao.org.tests.factories import user_with
 
 
 @pytest.fixture
 def manager(branch):
     """A service manager of `branch` with every device permission (data scope: own branch)."""
-    user = UserFactory(branch=branch, email="manager@example.com")
-    grant(user, *[f"assets.{p}" for p in ("view_device", "add_device", "change_device", "delete_device",
-                                          "export_device", "import_device", "print_labels_device",
-                                          "view_shipment", "add_shipment", "change_shipment", "import_shipment",
-                                          "view_devicepart", "view_warrantyalert")],
-          "customers.view_customer", data_scope="branch")
-    return user
+    perms = [f"assets.{p}" for p in (
+        "view_device", "add_device", "change_device", "delete_device", "export_device", "import_device",
+        "print_labels_device", "view_shipment", "add_shipment", "change_shipment", "import_shipment",
+        "view_devicepart", "view_warrantyalert")]
+    return user_with(*perms, "customers.view_customer", data_scope="branch", branch=branch,
+                     email="manager@example.com")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from xiuhao.catalog import selectors, services
 from xiuhao.catalog.models import BomLine
 from xiuhao.core.errors import PermissionDenied, ValidationFailed
 from xiuhao.core.models import AuditEvent
-from xiuhao.org.tests.factories import UserFactory, grant
+from xiuhao.org.tests.factories import UserFactory, grant, user_with
 
 from .factories import BomLineFactory, PartFactory, ProductCategoryFactory, ProductModelFactory
 
@@ -18,10 +18,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def editor():
-    user = UserFactory()
-    grant(user, "catalog.view_bomline", "catalog.add_bomline", "catalog.change_bomline", "catalog.delete_bomline",
-          "catalog.change_productcategory", "catalog.view_productcategory", data_scope="all")
-    return user
+    return user_with("catalog.view_bomline", "catalog.add_bomline", "catalog.change_bomline",
+                     "catalog.delete_bomline", "catalog.change_productcategory",
+                     "catalog.view_productcategory", data_scope="all")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from xiuhao.catalog import selectors, services
 from xiuhao.catalog.models import FeeStandard, MileageBand
 from xiuhao.core.errors import ValidationFailed
 from xiuhao.core.models import AuditEvent
-from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
+from xiuhao.org.tests.factories import BranchFactory, user_with
 
 from .factories import FeeStandardFactory, MileageBandFactory, ProductCategoryFactory
 
@@ -20,10 +20,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def finance():
-    user = UserFactory(branch=BranchFactory())
-    grant(user, "catalog.view_feestandard", "catalog.add_feestandard", "catalog.change_feestandard",
-          "catalog.add_mileageband", "catalog.change_mileageband", data_scope="branch")
-    return user
+    return user_with("catalog.view_feestandard", "catalog.add_feestandard", "catalog.change_feestandard",
+                     "catalog.add_mileageband", "catalog.change_mileageband", data_scope="branch",
+                     branch=BranchFactory())
 
 
 def band(standard, start, end, fixed="0", per_km="0"):

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
+from xiuhao.org.tests.factories import user_with
 
 CLERK_PERMS = [f"contracts.{a}_{m}" for m in ("contract", "contractdevice", "paymentplan", "counterreading",
                                                 "contractchange", "contractalert")
@@ -16,18 +16,6 @@ def days(n):
 
 
 @pytest.fixture
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def branch(db):
-    return BranchFactory()
-
-
-@pytest.fixture
 def clerk(branch):
     """A contract clerk of `branch` who may do everything with contracts there."""
-    user = UserFactory(branch=branch)
-    grant(user, *CLERK_PERMS, data_scope="branch")
-    return user
+    return user_with(*CLERK_PERMS, data_scope="branch", branch=branch)

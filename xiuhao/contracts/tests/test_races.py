@@ -12,7 +12,7 @@ from xiuhao.contracts.models import Contract, PaymentPlan
 from xiuhao.core.errors import Conflict
 from xiuhao.core.tests.races import at_once
 from xiuhao.customers.tests.factories import CustomerFactory
-from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
+from xiuhao.org.tests.factories import BranchFactory, user_with
 
 from .conftest import CLERK_PERMS, days
 from .factories import ContractFactory, PaymentPlanFactory
@@ -27,9 +27,7 @@ def race(work):
 @pytest.fixture
 def clerk(transactional_db):
     branch = BranchFactory()
-    user = UserFactory(branch=branch)
-    grant(user, *CLERK_PERMS)
-    return user
+    return user_with(*CLERK_PERMS, branch=branch)
 
 
 @pytest.mark.django_db(transaction=True)

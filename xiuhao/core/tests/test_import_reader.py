@@ -1,4 +1,4 @@
-"""Reading uploaded workbooks (core.imports.open_sheet, calamine): the cell values the import
+"""Reading uploaded workbooks (core.reading.open_sheet, calamine): the cell values the import
 pipelines get must be those a user typed, wherever the table starts and however Excel stored it."""
 
 import datetime
@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from xiuhao.core import imports
+from xiuhao.core.imports import reading
 
 
 def book(fill):
@@ -21,7 +21,7 @@ def book(fill):
 
 
 def read(buffer):
-    with imports.open_sheet(buffer) as sheet:
+    with reading.open_sheet(buffer) as sheet:
         return list(sheet.rows()), sheet.max_row
 
 
@@ -70,6 +70,6 @@ def test_a_damaged_workbook_is_refused_with_a_message():
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("xl/workbook.xml", "<not-a-workbook")
     buffer.seek(0)
-    with pytest.raises(imports.InvalidFile) as raised:
+    with pytest.raises(reading.InvalidFile) as raised:
         read(buffer)
     assert "Excel" in str(raised.value.message)

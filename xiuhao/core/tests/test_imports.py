@@ -10,7 +10,9 @@ from huey.contrib.djhuey import HUEY
 from openpyxl import Workbook, load_workbook
 
 from xiuhao.core import excel, imports
-from xiuhao.core.errors import ValidationFailed
+from xiuhao.core.errors import Conflict, ValidationFailed
+from xiuhao.core.imports import progress, running
+from xiuhao.core.imports.pipeline import import_field_names
 from xiuhao.core.models import AuditEvent, ImportJob
 from xiuhao.core.registry import registry
 from xiuhao.org.models import Branch, Department, Outlet, Region, Role, Skill
@@ -95,7 +97,7 @@ def test_the_template_has_one_header_row_of_chinese_field_names_and_a_notes_shee
     wb = load_workbook(io.BytesIO(response.content))
     sheet = wb.worksheets[0]
     headers = [c.value for c in next(sheet.iter_rows(max_row=1))]
-    assert headers == [zh(Branch, n) for n in imports.import_field_names(BRANCH)]
+    assert headers == [zh(Branch, n) for n in import_field_names(BRANCH)]
     with translation.override("zh-hans"):
         if translation.gettext("code") != "code":  # once the Chinese catalogue is compiled
             assert all(any("\u4e00" <= ch <= "\u9fff" for ch in h) for h in headers)
@@ -274,16 +276,16 @@ def test_a_failing_row_on_confirm_rolls_back_every_row(admin_client, monkeypatch
     assert "3" in job.message and "电视 is not allowed today." in job.message
     assert not Skill.objects.exists()
     assert not AuditEvent.objects.filter(action__in=["create", "import"]).exists()
-    with pytest.raises(imports.Conflict):
+    with pytest.raises(Conflict):
         imports.import_confirm(actor=job.created_by, job=job)
 
 
 def test_a_large_file_is_validated_and_applied_by_jobs_with_progress(admin_client, settings, monkeypatch,
                                                                      django_capture_on_commit_callbacks):
     settings.IMPORT_SYNC_MAX_ROWS = 2
-    monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(running, "PROGRESS_EVERY", 2)
     seen = []
-    real_cache = imports.progress_cache
+    real_cache = progress.progress_cache
 
     class Spy:
         def __init__(self):
@@ -299,7 +301,7 @@ def test_a_large_file_is_validated_and_applied_by_jobs_with_progress(admin_clien
         def delete(self, key):
             self.cache.delete(key)
 
-    monkeypatch.setattr(imports, "progress_cache", Spy)
+    monkeypatch.setattr(progress, "progress_cache", Spy)
     rows = [[zh(Skill, "code"), zh(Skill, "name")]] + [[f"s{i}", f"技能{i}"] for i in range(5)]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         upload(admin_client, SKILL, xlsx(rows))
@@ -346,7 +348,7 @@ def test_the_api_uploads_returns_the_job_and_confirms_it(admin_client):
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "done"
     assert confirmed.json()["created_count"] == 1
     again = admin_client.post(f"/api/v1/imports/{body['id']}/confirm/")
-    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+    assert again.status_code == 409 and again.json()["error"]["code"] == "import_not_ready"
 
 
 def test_the_api_applies_at_once_with_confirm_and_rejects_a_non_xlsx(admin_client):

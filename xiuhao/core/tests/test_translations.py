@@ -13,7 +13,7 @@ import shutil
 import polib
 import pytest
 
-from xiuhao.core.catalog_tools import BASE_DIR, CATALOG, describe, extract, key
+from xiuhao.core.i18n_catalog import BASE_DIR, CATALOG, describe, extract, key
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|%%")
 

@@ -1,6 +1,6 @@
 import pytest
 
-from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
+from xiuhao.org.tests.factories import BranchFactory, user_with
 
 ALL = [f"customers.{a}_{m}" for m in ("customer", "contact", "address")
        for a in ("view", "add", "change", "delete", "export", "import")]
@@ -8,16 +8,10 @@ ALL = [f"customers.{a}_{m}" for m in ("customer", "contact", "address")
 
 def customer_manager(branch=None, scope="all", **kwargs):
     """A user holding every customers permission with the given data scope."""
-    user = UserFactory(branch=branch or BranchFactory(), **kwargs)
-    grant(user, *ALL, data_scope=scope)
-    return user
+    return user_with(*ALL, data_scope=scope, branch=branch or BranchFactory(), **kwargs)
 
 
 @pytest.fixture
 def manager(db):
     return customer_manager(scope="all")
 
-
-@pytest.fixture
-def english(settings):
-    settings.LANGUAGE_CODE = "en"

@@ -100,3 +100,11 @@ def grant(user, *perms, data_scope="branch", departments=()):
     for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         user.__dict__.pop(cache, None)
     return role
+
+
+def user_with(*perms, data_scope="branch", departments=(), **fields):
+    """A user (UserFactory `fields`) holding `perms` ("app.codename") through one role with the
+    given data scope: the clerk, manager or supervisor of a test."""
+    user = UserFactory(**fields)
+    grant(user, *perms, data_scope=data_scope, departments=departments)
+    return user

@@ -4,15 +4,21 @@ from django.contrib.auth.models import Permission
 from xiuhao.core.errors import NotFound, PermissionDenied, ValidationFailed
 from xiuhao.org import services
 from xiuhao.org.models import Department, Employee, Role, User
-from xiuhao.org.tests.factories import BranchFactory, OutletFactory, RoleFactory, UserFactory, grant
+from xiuhao.org.tests.factories import (
+    BranchFactory,
+    OutletFactory,
+    RoleFactory,
+    UserFactory,
+    grant,
+    user_with,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def org_admin(**kwargs):
-    user = UserFactory(**kwargs)
-    grant(user, *[f"org.{p.codename}" for p in Permission.objects.filter(content_type__app_label="org")], data_scope="all")
-    return user
+    return user_with(*[f"org.{p.codename}" for p in Permission.objects.filter(content_type__app_label="org")],
+                     data_scope="all", **kwargs)
 
 
 def test_moving_a_department_moves_its_whole_subtree():

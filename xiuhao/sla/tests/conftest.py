@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from xiuhao.org.tests.factories import BranchFactory, DepartmentFactory, UserFactory, grant
+from xiuhao.org.tests.factories import DepartmentFactory, UserFactory, user_with
 
 from .factories import office_calendar
 
@@ -14,16 +14,6 @@ SLA_PERMS = [f"sla.{a}_{m}" for m in ("businesscalendar", "workingperiod", "holi
 
 def at(*args):
     return datetime.datetime(*args, tzinfo=TZ)
-
-
-@pytest.fixture
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def branch(db):
-    return BranchFactory()
 
 
 @pytest.fixture
@@ -49,6 +39,4 @@ def chain(branch):
 @pytest.fixture
 def supervisor(branch):
     """A service supervisor of `branch` who may do everything with the SLA there."""
-    user = UserFactory(branch=branch)
-    grant(user, *SLA_PERMS, data_scope="branch")
-    return user
+    return user_with(*SLA_PERMS, data_scope="branch", branch=branch)

@@ -3,17 +3,7 @@ is shared with the messages tests, so there is no conftest of ours)."""
 
 import pytest
 
-from xiuhao.org.tests.factories import BranchFactory, DepartmentFactory, UserFactory
-
-
-@pytest.fixture
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def branch(db):
-    return BranchFactory()
+from xiuhao.org.tests.factories import DepartmentFactory, UserFactory, user_with
 
 
 @pytest.fixture
@@ -24,12 +14,9 @@ def dept(branch):
 @pytest.fixture
 def boss(branch, dept):
     """The one who hands out tasks: a branch-wide user who may add and reassign tasks."""
-    from xiuhao.org.tests.factories import grant
 
-    user = UserFactory(branch=branch, department=dept)
-    grant(user, "tasks.view_task", "tasks.add_task", "tasks.change_task", "tasks.reassign_task",
-          "tasks.view_task_board", data_scope="branch")
-    return user
+    return user_with("tasks.view_task", "tasks.add_task", "tasks.change_task", "tasks.reassign_task",
+                     "tasks.view_task_board", data_scope="branch", branch=branch, department=dept)
 
 
 @pytest.fixture

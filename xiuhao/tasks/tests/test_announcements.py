@@ -12,6 +12,7 @@ from xiuhao.org.tests.factories import (
     RoleFactory,
     UserFactory,
     grant,
+    user_with,
 )
 from xiuhao.tasks import announcements, inbox
 from xiuhao.tasks.models import Announcement, Message
@@ -22,22 +23,13 @@ AUTHOR_PERMS = ("tasks.view_announcement", "tasks.add_announcement", "tasks.chan
 
 
 @pytest.fixture
-def branch():
-    return BranchFactory()
-
-
-@pytest.fixture
 def author(branch):
-    user = UserFactory(branch=branch)
-    grant(user, *AUTHOR_PERMS)
-    return user
+    return user_with(*AUTHOR_PERMS, branch=branch)
 
 
 @pytest.fixture
 def approver(branch):
-    user = UserFactory(branch=branch)
-    grant(user, "tasks.view_announcement", "tasks.approve_announcement", data_scope="all")
-    return user
+    return user_with("tasks.view_announcement", "tasks.approve_announcement", data_scope="all", branch=branch)
 
 
 @pytest.fixture

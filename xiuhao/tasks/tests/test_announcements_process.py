@@ -4,7 +4,7 @@ in 我的任务 → approve (published, fanned out) or reject (back to the autho
 import pytest
 
 from xiuhao.core.errors import Conflict
-from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
+from xiuhao.org.tests.factories import user_with
 from xiuhao.tasks import announcements, inbox
 from xiuhao.tasks.models import Announcement, Message, Task
 from xiuhao.tasks.services import task_claim, task_complete
@@ -21,22 +21,15 @@ def _processes(settings):
 
 
 @pytest.fixture
-def branch():
-    return BranchFactory()
-
-
-@pytest.fixture
 def author(branch):
-    user = UserFactory(branch=branch)
-    grant(user, "tasks.view_announcement", "tasks.add_announcement", "tasks.change_announcement")
-    return user
+    return user_with("tasks.view_announcement", "tasks.add_announcement", "tasks.change_announcement",
+                     branch=branch)
 
 
 @pytest.fixture
 def approver(branch):
-    user = UserFactory(branch=branch)
-    grant(user, "tasks.view_announcement", "tasks.approve_announcement", "tasks.view_task", data_scope="all")
-    return user
+    return user_with("tasks.view_announcement", "tasks.approve_announcement", "tasks.view_task",
+                     data_scope="all", branch=branch)
 
 
 def submitted(author):

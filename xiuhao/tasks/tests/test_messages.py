@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from xiuhao.core.notify import Notice, notify
-from xiuhao.org.tests.factories import BranchFactory, OutletFactory, UserFactory, grant
+from xiuhao.org.tests.factories import BranchFactory, OutletFactory, UserFactory, user_with
 from xiuhao.tasks import inbox
 from xiuhao.tasks.models import Message
 from xiuhao.tasks.notify import inapp_adapter
@@ -22,9 +22,7 @@ def message_for(user, subject="保修即将到期", **kwargs):
 
 @pytest.fixture
 def admin():
-    user = UserFactory(branch=BranchFactory(), is_superuser=True)
-    grant(user, "tasks.view_announcement", data_scope="all")
-    return user
+    return user_with("tasks.view_announcement", data_scope="all", branch=BranchFactory(), is_superuser=True)
 
 
 # -- the adapter ---------------------------------------------------------------------------------------

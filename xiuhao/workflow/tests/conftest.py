@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from xiuhao.org.tests.factories import BranchFactory, RoleFactory, UserFactory
+from xiuhao.org.tests.factories import RoleFactory, UserFactory
 from xiuhao.workflow import engine, services
 
 TEST_PROCESSES = Path(__file__).resolve().parent / "bpmn"
@@ -30,11 +30,6 @@ def _fresh_spec_cache():
 def processes(db):
     """The test processes of tests/bpmn/ next to the shipped ones."""
     services.definitions_sync(directory=TEST_PROCESSES)
-
-
-@pytest.fixture
-def branch(db):
-    return BranchFactory()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
+from xiuhao.org.tests.factories import grant, user_with
 from xiuhao.tasks import announcements
 from xiuhao.tasks.models import Announcement, Message, Task
 from xiuhao.tasks.services import task_claim, task_complete
@@ -16,22 +16,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def branch():
-    return BranchFactory()
-
-
-@pytest.fixture
 def author(branch):
-    user = UserFactory(branch=branch)
-    grant(user, "tasks.view_announcement", "tasks.add_announcement", "tasks.change_announcement")
-    return user
+    return user_with("tasks.view_announcement", "tasks.add_announcement", "tasks.change_announcement",
+                     branch=branch)
 
 
 @pytest.fixture
 def approver(branch):
-    user = UserFactory(branch=branch)
-    grant(user, "tasks.view_announcement", "tasks.approve_announcement", data_scope="all")
-    return user
+    return user_with("tasks.view_announcement", "tasks.approve_announcement", data_scope="all", branch=branch)
 
 
 def submitted(author):

@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
+from xiuhao.org.tests.factories import BranchFactory, user_with
 from xiuhao.tasks.models import Task
 from xiuhao.workflow.models import ProcessDefinition, ProcessInstance
 
@@ -15,10 +15,9 @@ START = "/api/v1/workflow/processinstance/start/"
 
 @pytest.fixture
 def operator(branch):
-    user = UserFactory(branch=branch)
-    grant(user, "workflow.view_processinstance", "workflow.add_processinstance", "workflow.change_processinstance",
-          "workflow.view_processdefinition", "workflow.add_processdefinition", data_scope="branch")
-    return user
+    return user_with("workflow.view_processinstance", "workflow.add_processinstance",
+                     "workflow.change_processinstance", "workflow.view_processdefinition",
+                     "workflow.add_processdefinition", data_scope="branch", branch=branch)
 
 
 def test_an_instance_is_started_through_the_api_and_its_diagram_read(client, processes, operator):

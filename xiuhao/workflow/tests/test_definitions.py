@@ -3,7 +3,7 @@
 import pytest
 
 from xiuhao.core.errors import PermissionDenied, ValidationFailed
-from xiuhao.org.tests.factories import UserFactory, grant
+from xiuhao.org.tests.factories import user_with
 from xiuhao.tasks.models import Task
 from xiuhao.tasks.services import task_complete
 from xiuhao.workflow import engine
@@ -18,9 +18,8 @@ REVIEW = (TEST_PROCESSES / "wf_test_review.bpmn").read_text()
 
 @pytest.fixture
 def admin(branch):
-    user = UserFactory(branch=branch)
-    grant(user, "workflow.view_processdefinition", "workflow.add_processdefinition", data_scope="all")
-    return user
+    return user_with("workflow.view_processdefinition", "workflow.add_processdefinition", data_scope="all",
+                     branch=branch)
 
 
 def messages_of(error):

@@ -4,7 +4,7 @@ import pytest
 
 from xiuhao.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xiuhao.core.models import AuditEvent
-from xiuhao.org.tests.factories import UserFactory, grant
+from xiuhao.org.tests.factories import user_with
 from xiuhao.tasks.models import Task
 from xiuhao.tasks.services import task_complete
 from xiuhao.workflow import engine
@@ -35,9 +35,8 @@ def open_tasks(instance):
 
 @pytest.fixture
 def admin(branch):
-    user = UserFactory(branch=branch)
-    grant(user, "workflow.view_processinstance", "workflow.change_processinstance", data_scope="branch")
-    return user
+    return user_with("workflow.view_processinstance", "workflow.change_processinstance", data_scope="branch",
+                     branch=branch)
 
 
 def test_a_failing_handler_puts_the_instance_in_error_and_a_retry_moves_it_on(processes, clerk, admin):

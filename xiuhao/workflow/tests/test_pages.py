@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from xiuhao.org.tests.factories import UserFactory, grant
+from xiuhao.org.tests.factories import grant, user_with
 from xiuhao.tasks.models import Task
 from xiuhao.tasks.services import task_complete
 from xiuhao.workflow.models import ProcessDefinition, ProcessInstance
@@ -18,10 +18,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin(branch):
-    user = UserFactory(branch=branch)
-    grant(user, "workflow.view_processdefinition", "workflow.add_processdefinition",
-          "workflow.view_processinstance", "workflow.change_processinstance", data_scope="branch")
-    return user
+    return user_with("workflow.view_processdefinition", "workflow.add_processdefinition",
+                     "workflow.view_processinstance", "workflow.change_processinstance", data_scope="branch",
+                     branch=branch)
 
 
 def test_an_administrator_uploads_a_new_version_on_the_page(client, processes, admin):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from xiuhao.core.errors import Conflict
 from xiuhao.core.models import AuditEvent
-from xiuhao.org.tests.factories import UserFactory, grant
+from xiuhao.org.tests.factories import user_with
 from xiuhao.tasks.models import Task
 from xiuhao.tasks.services import task_complete
 from xiuhao.workflow import engine
@@ -24,9 +24,8 @@ DAMAGED = {"typename": "BpmnWorkflow", "tasks": "not a task tree", "root": "?"}
 
 @pytest.fixture
 def admin(branch):
-    user = UserFactory(branch=branch)
-    grant(user, "workflow.view_processinstance", "workflow.change_processinstance", data_scope="branch")
-    return user
+    return user_with("workflow.view_processinstance", "workflow.change_processinstance", data_scope="branch",
+                     branch=branch)
 
 
 def started_with_state(clerk, state, **values):

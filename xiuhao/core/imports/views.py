@@ -4,7 +4,7 @@ Pages: /<app>/<model>/import/ (+ template/), /imports/<pk>/ (+ confirm/, errors.
 API:   POST /api/v1/<app>/<model>/import/ (multipart `file`, ?confirm=1),
        POST /api/v1/<app>/<model>/bulk/ ({"rows": [...], "dry_run": bool}),
        GET /api/v1/imports/<pk>/, POST /api/v1/imports/<pk>/confirm/.
-All writes go through core.imports.
+All writes go through services.py.
 """
 
 from django.contrib import messages
@@ -23,11 +23,14 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import excel, imports
-from .api import idempotent
-from .errors import NotFound, ServiceError
-from .models import ImportJob
-from .views import ConfigView
+from .. import excel
+from ..api import idempotent
+from ..errors import NotFound, ServiceError
+from ..models import ImportJob
+from ..moves import error_codes
+from ..views import ConfigView
+from . import progress, services, writing
+from .pipeline import import_field_names
 
 RECENT_JOBS = 10
 ERRORS_ON_PAGE = 200
@@ -49,9 +52,9 @@ class ImportView(ConfigView):
             "template_url": config.url("import_template"),
             "list_url": config.url("list"),
             "key_header": excel.header_for(config.model, config.natural_key),
-            "columns": [excel.header_for(config.model, n) for n in imports.import_field_names(config)],
+            "columns": [excel.header_for(config.model, n) for n in import_field_names(config)],
             "recent_jobs": recent,
-            "sync_max_rows": imports._sync_limit(),
+            "sync_max_rows": services.sync_limit(),
             "error": error,
         }
 
@@ -60,7 +63,7 @@ class ImportView(ConfigView):
 
     def post(self, request, *args, **kwargs):
         try:
-            job = imports.import_upload(actor=request.user, config=self.config, file=request.FILES.get("file"))
+            job = services.import_upload(actor=request.user, config=self.config, file=request.FILES.get("file"))
         except ServiceError as exc:
             response = self.render(self.context(error=str(exc.message)))
             response.status_code = exc.status
@@ -72,7 +75,7 @@ class ImportTemplateView(ConfigView):
     action = "import"
 
     def get(self, request, *args, **kwargs):
-        wb = imports.template_workbook(self.config)
+        wb = writing.template_workbook(self.config)
         return excel.workbook_response(wb, f"{self.config.model_name}-import-template.xlsx")
 
 
@@ -86,22 +89,22 @@ def urlpatterns_for(config):
 
 def _job_for_page(request, pk):
     try:
-        job = imports.import_job_get(user=request.user, pk=pk)
+        job = services.import_job_get(user=request.user, pk=pk)
     except NotFound as exc:
         raise Http404 from exc
-    return job, imports._config_of(job)
+    return job, services.config_of(job)
 
 
 def status_context(job, config, user):
     errors = job.errors or []
-    names = [n for n in imports.import_field_names(config) if any(n in r.get("values", {}) for r in job.preview)]
+    names = [n for n in import_field_names(config) if any(n in r.get("values", {}) for r in job.preview)]
     finished = job.status not in (ImportJob.Status.VALIDATING, ImportJob.Status.RUNNING)
     return {
         "job": job,
         "config": config,
         "polling": not finished,
-        "processed_rows": imports.processed_rows(job),
-        "percent": imports.percent(job),
+        "processed_rows": progress.processed_rows(job),
+        "percent": progress.percent(job),
         "errors": errors[:ERRORS_ON_PAGE],
         "errors_hidden": max(0, len(errors) - ERRORS_ON_PAGE),
         "preview_headers": [excel.header_for(config.model, n) for n in names],
@@ -127,7 +130,7 @@ def import_status(request, pk):
     context = status_context(job, config, request.user)
     if request.htmx:
         return TemplateResponse(request, "core/import_progress.html", context)
-    from .registry import registry
+    from ..registry import registry
 
     crumbs = [(registry.sections[config.menu].label, None)] if config.menu in registry.sections else []
     crumbs += [(config.verbose_name_plural, config.url("list")), (_("Import"), config.url("import")),
@@ -143,7 +146,7 @@ def import_confirm_view(request, pk):
     if not request.user.has_perm(config.perm("import")):
         raise DjangoPermissionDenied
     try:
-        job = imports.import_confirm(actor=request.user, job=job)
+        job = services.import_confirm(actor=request.user, job=job)
     except ServiceError as exc:
         messages.error(request, str(exc.message))
         return redirect("core_importjob_status", pk=pk)
@@ -158,7 +161,7 @@ def import_confirm_view(request, pk):
 @login_required
 def import_errors_download(request, pk):
     job, _config = _job_for_page(request, pk)
-    return excel.workbook_response(imports.errors_workbook(job), f"import-{job.pk}-errors.xlsx")
+    return excel.workbook_response(writing.errors_workbook(job), f"import-{job.pk}-errors.xlsx")
 
 
 # -- API ---------------------------------------------------------------------------------------------
@@ -183,7 +186,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_processed_rows(self, obj) -> int:
-        return imports.processed_rows(obj)
+        return progress.processed_rows(obj)
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -211,7 +214,7 @@ class ImportAPIBase(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def job_for(self, request, pk):
-        return imports.import_job_get(user=request.user, pk=pk)
+        return services.import_job_get(user=request.user, pk=pk)
 
 
 class ImportUploadAPI(ImportAPIBase):
@@ -225,9 +228,9 @@ class ImportUploadAPI(ImportAPIBase):
     )
     @idempotent
     def post(self, request):
-        imports.require_import(request.user, self.config)
+        services.require_import(request.user, self.config)
         confirm = str(request.query_params.get("confirm", "")).lower() in ("1", "true", "yes")
-        job = imports.import_upload(actor=request.user, config=self.config, file=request.FILES.get("file"),
+        job = services.import_upload(actor=request.user, config=self.config, file=request.FILES.get("file"),
                                     confirm=confirm)
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
@@ -239,10 +242,10 @@ class BulkUpsertAPI(ImportAPIBase):
     )
     @idempotent
     def post(self, request):
-        imports.require_import(request.user, self.config)
+        services.require_import(request.user, self.config)
         payload = BulkRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        result = imports.import_bulk(actor=request.user, config=self.config, rows=request.data.get("rows"),
+        result = services.import_bulk(actor=request.user, config=self.config, rows=request.data.get("rows"),
                                      dry_run=payload.validated_data["dry_run"])
         return Response(result)
 
@@ -255,14 +258,15 @@ class ImportJobAPI(ImportAPIBase):
 
 class ImportConfirmAPI(ImportAPIBase):
     @extend_schema(request=None, responses={200: ImportJobSerializer},
-                   description="Apply a validated import (all rows in one transaction, or none).")
+                   description="Apply a validated import (all rows in one transaction, or none).",
+                   extensions={"x-error-codes": error_codes(ImportJob.Refusals.NOT_READY)})
     def post(self, request, pk):
-        job = imports.import_confirm(actor=request.user, job=self.job_for(request, pk))
+        job = services.import_confirm(actor=request.user, job=self.job_for(request, pk))
         return Response(ImportJobSerializer(job).data)
 
 
 def api_urlpatterns():
-    from .registry import registry
+    from ..registry import registry
 
     patterns = [
         path("imports/<int:pk>/", ImportJobAPI.as_view(), name="api-import-detail"),

@@ -1,4 +1,8 @@
-"""Registry declarations of the platform's own models: operation log and dictionaries."""
+"""Registry declarations of core's own models: operation log and dictionaries.
+
+Other apps keep their declarations in `<app>/registry.py`, which the registry discovers; in core
+that name is the registry itself, so core's declarations live here and CoreConfig.ready() imports
+this module before discovery."""
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
