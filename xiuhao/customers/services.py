@@ -322,7 +322,8 @@ def customer_bulk_load(*, actor, rows):
         Address.objects.bulk_create(addresses)
         ids = [c.pk for c in customers]
         if Customer.objects.visible_to(actor).filter(pk__in=ids).count() != len(ids):
-            raise PermissionDenied(_("The records would lie outside your data scope (branch/department)."))
+            raise PermissionDenied(_("The records would lie outside your data scope (branch/department)."),
+                                   code="outside_data_scope")
         for obj in [*customers, *contacts, *addresses]:
             audit.record(actor=actor, action="create", obj=obj, after=audit.snapshot(obj), verb="bulk_load")
     return customers

@@ -231,7 +231,7 @@ class ObtainTokenView(APIView):
         if user is None or not user.is_active:
             raise ServiceError(_("Please enter a correct username and password."), code="authentication_failed")
         if not security.ip_allowed(user, request.META.get("REMOTE_ADDR")):
-            raise PermissionDenied(_("You may not log in from this IP address."))
+            raise PermissionDenied(_("You may not log in from this IP address."), code="ip_not_allowed")
         if security.has_totp(user) or security.totp_required(user):
             token = data.validated_data.get("otp_token")
             if not token or _match_device(user, token) is None:

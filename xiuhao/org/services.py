@@ -60,7 +60,7 @@ def _require_no_escalation(actor, permissions=None, roles=None):
     missing = wanted - held
     if missing:
         raise PermissionDenied(_("You cannot grant permissions you do not have yourself: %(perms)s")
-                               % {"perms": "、".join(sorted(missing)[:5])})
+                               % {"perms": "、".join(sorted(missing)[:5])}, code="grant_beyond_own")
 
 
 def role_create(*, actor, data):

@@ -471,7 +471,8 @@ def _shared_rule(actor, obj, was_shared=False):
     """Company-wide calendars and policies (no branch) apply to every branch: only someone who
     sees all data may create or change them."""
     if (was_shared or _branch_of(obj) is None) and not sees_all(actor, type(obj)):
-        raise PermissionDenied(_("Company-wide calendars and policies are changed by head office only."))
+        raise PermissionDenied(_("Company-wide calendars and policies are changed by head office only."),
+                               code="head_office_only")
 
 
 def _hook(actor, data, was_shared=False, old_calendar=None):

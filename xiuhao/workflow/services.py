@@ -69,7 +69,8 @@ def _new_version(*, parsed, xml_text, digest, actor, source="", note="", audited
                              after={"key": definition.key, "version": definition.version,
                                     "source": definition.source, "checksum": digest, "note": definition.note})
     except IntegrityError as exc:  # two uploads of the same key at once: one wins
-        raise Conflict(_("Another version of this process was saved at the same moment; try again.")) from exc
+        raise Conflict(_("Another version of this process was saved at the same moment; try again."),
+                       code="process_version_taken") from exc
     return definition
 
 
