@@ -3,6 +3,7 @@ data scope; validation messages come from the model (full_clean) in the user's l
 
 from django import forms
 
+from .visibility import hidden_fields
 from .widgets import autocomplete_widget_for
 
 
@@ -10,6 +11,9 @@ class ScopedModelForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # A field the user may not see is not on the form: a save keeps its stored value.
+        for name in hidden_fields(self._meta.model, user):
+            self.fields.pop(name, None)
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
             if queryset is not None:

@@ -52,7 +52,7 @@ class ImportView(ConfigView):
             "template_url": config.url("import_template"),
             "list_url": config.url("list"),
             "key_header": excel.header_for(config.model, config.natural_key),
-            "columns": [excel.header_for(config.model, n) for n in import_field_names(config)],
+            "columns": [excel.header_for(config.model, n) for n in import_field_names(config, self.request.user)],
             "recent_jobs": recent,
             "sync_max_rows": services.sync_limit(),
             "error": error,
@@ -75,7 +75,7 @@ class ImportTemplateView(ConfigView):
     action = "import"
 
     def get(self, request, *args, **kwargs):
-        wb = writing.template_workbook(self.config)
+        wb = writing.template_workbook(self.config, self.request.user)
         return excel.workbook_response(wb, f"{self.config.model_name}-import-template.xlsx")
 
 
@@ -97,7 +97,7 @@ def _job_for_page(request, pk):
 
 def status_context(job, config, user):
     errors = job.errors or []
-    names = [n for n in import_field_names(config) if any(n in r.get("values", {}) for r in job.preview)]
+    names = [n for n in import_field_names(config, user) if any(n in r.get("values", {}) for r in job.preview)]
     finished = job.status not in (ImportJob.Status.VALIDATING, ImportJob.Status.RUNNING)
     return {
         "job": job,
