@@ -308,6 +308,8 @@ def move_endpoint(config, move):
             body = move.serializer(data=request.data, context={"request": request})
             body.is_valid(raise_exception=True)
             data = dict(body.validated_data)
+            for name in visibility.hidden_fields(config.model, request.user):  # e.g. a renewal's amount
+                data.pop(name, None)
         result = machine.perform(move.name, actor=request.user, obj=obj, data=data)
         if not isinstance(result, config.model):
             result = obj

@@ -348,6 +348,8 @@ def move_view(config, move):
         form_class = move.form or forms.Form
         initial = move.initial(obj) if move.initial else None
         form = form_class(request.POST if request.method == "POST" else None, initial=initial)
+        for name in visibility.hidden_fields(config.model, request.user):  # e.g. a renewal's amount
+            form.fields.pop(name, None)
         for field in form.fields.values():
             if isinstance(field.widget, forms.DateInput):
                 field.widget = moves.DATE_INPUT

@@ -104,3 +104,16 @@ def test_the_schema_says_the_money_is_present_only_with_the_permission(client):
     schema = client.get(reverse("api-schema"), {"format": "json"}).json()
     amount = schema["components"]["schemas"]["Contract"]["properties"]["amount"]
     assert "contracts.view_amount_contract" in amount["description"]
+
+
+def test_a_renewal_by_a_user_without_the_permission_keeps_the_amount(client, contract):
+    clerk = user_with("contracts.view_contract", "contracts.add_contract", data_scope="all")
+    client.force_login(clerk)
+    form = client.get(CONTRACT.url("renew", contract)).content.decode()
+    assert 'name="end_date"' in form and 'name="amount"' not in form and MONEY["amount"] not in form
+    response = client.post(f"/api/v1/contracts/contract/{contract.pk}/renew/", {"amount": "1.00"},
+                           content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert "amount" not in response.json()
+    renewal = contract.__class__.objects.get(renewed_from=contract)
+    assert renewal.amount == Decimal(MONEY["amount"])
