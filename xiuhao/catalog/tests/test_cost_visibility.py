@@ -146,3 +146,16 @@ def test_an_import_by_a_user_without_the_cost_permission_cannot_write_the_cost(p
     assert any("cost" in str(e) for e in outcome.errors)
     manager = user_in_demo_role("dispatcher")
     assert "cost" in pipeline_for(PART, manager).names
+
+
+def test_an_import_preview_leaves_the_cost_out_for_a_user_without_the_permission(client):
+    from xiuhao.core.models import ImportJob
+
+    values = {"code": "P-NEW", "name": "新备件", "cost": COST}
+    job = ImportJob.objects.create(model_label="catalog.part", original_name="parts.xlsx", status="preview",
+                                   preview=[{"row": 2, "action": "create", "ok": True, "values": values}])
+    for perms, shown in ((("catalog.import_part",), {"code", "name"}),
+                         (("catalog.import_part", "catalog.view_cost_part"), {"code", "name", "cost"})):
+        client.force_login(user_with(*perms, data_scope="all"))
+        body = client.get(f"/api/v1/imports/{job.pk}/").json()
+        assert set(body["preview"][0]["values"]) == shown

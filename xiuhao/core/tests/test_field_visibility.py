@@ -105,3 +105,15 @@ def test_the_log_shows_a_hidden_field_as_changed_without_its_values(record, conf
                                                                          "note": ["a", "b"]}
     assert visible_changes(config.model, changes, without) == {"note": ["a", "b"]}
     assert visible_changes(config.model, changes, holder) == changes
+
+
+def test_the_role_permission_matrix_offers_the_permissions_that_show_sensitive_fields(client, db, english):
+    roles = registry.configs["org.role"]
+    admin = UserFactory()
+    role = RoleFactory(data_scope="all")
+    role.permissions.set(model_permissions(roles.model))
+    admin.roles.add(role)
+    client.force_login(admin)
+    html = client.get(roles.url("add")).content.decode()
+    labels = {str(p.label) for c in SENSITIVE for p in c.sensitive_fields.values() if isinstance(p, Sensitive)}
+    assert labels and all(label in html for label in labels)
