@@ -10,8 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from xiuhao.messages import inbox
 from xiuhao.org.models import User
-from xiuhao.tasks import inbox
 from xiuhao.tasks.models import Announcement, Message
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -75,7 +75,7 @@ def test_an_announcement_is_approved_through_its_process_and_reaches_the_inbox_w
 def test_the_bell_counts_a_new_message_without_a_reload(page, live_server, login):
     """The bell polls its partial every 30 s: a message that arrives while the page is open shows up."""
     from xiuhao.core.notify import Notice
-    from xiuhao.tasks.notify import inapp_adapter
+    from xiuhao.messages.notify import inapp_adapter
 
     login(page, live_server, "engineer")
     engineer = User.objects.get(username="engineer")

@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from xiuhao.messages import inbox
 from xiuhao.org.models import User
-from xiuhao.tasks import inbox
 from xiuhao.tasks.models import Message
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -5,8 +5,8 @@ Data: the demo company (e2e/conftest.py); the announcement is submitted through 
 import pytest
 from playwright.sync_api import expect
 
+from xiuhao.messages import announcements
 from xiuhao.org.models import User
-from xiuhao.tasks import announcements
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -19,13 +19,24 @@ from xiuhao.core import context
 from xiuhao.core.imports import ImportFailed
 from xiuhao.core.models import AuditEvent
 from xiuhao.core.registry import registry
-from xiuhao.org.demo import Result
+from xiuhao.org.demo import Result, each
 from xiuhao.org.models import User
 
 from . import services
 from .importing import DeviceImportPipeline
 from .jobs import send_warranty_alerts
 from .models import Device, DevicePart, Shipment
+
+# What the demo roles (org.demo.ROLES) may do with the installed base.
+ASSETS = ["assets.device", "assets.devicepart", "assets.shipment", "assets.warrantyalert"]
+registry.demo_roles({
+    "agent": {**each(ASSETS, "view"), "assets.device": "view,add,change"},
+    "dispatcher": {**each(ASSETS, "view,add,change"), "assets.shipment": "view,add,change,export,import",
+                   "assets.device": "view,add,change,delete,export,import,print_labels"},
+    "engineer": each(["assets.device", "assets.devicepart"], "view"),
+    "quality": each(ASSETS, "view"),
+    "outlet": each(["assets.device", "assets.devicepart"], "view"),
+})
 
 SEED = 20261123
 COUNT = 1000
@@ -143,3 +154,6 @@ def _shipments(admin, specs, devices):
                    changes={"serial": [None, s.serial], "order_no": [None, s.order_no],
                             "shipped_on": [None, s.shipped_on.isoformat()]}, branch_id=s.branch_id)
         for s in rows], batch_size=500)
+
+
+registry.demo_step("assets", load, after=["org", "catalog", "customers"])

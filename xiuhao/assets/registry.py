@@ -2,14 +2,14 @@
 tabs, status and label actions), device parts, ERP shipments and warranty alerts."""
 
 import django_filters
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from xiuhao.core.context_processors import EXTRA_MENU_ITEMS
-from xiuhao.core.filtersets import RegionFilter, ScopedFilterSet
+from xiuhao.core.filtersets import ScopedFilterSet
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 from xiuhao.customers.models import Address
+from xiuhao.org.regions import RegionFilter
 
 from . import services, views
 from .forms import DEVICE_FORM_FIELDS, DeviceForm, ShipmentForm
@@ -154,5 +154,5 @@ if registry.search_fields_for_choices(Address) is None:
     registry.choices_search(Address, ["label", "address", "customer__name", "customer__code"])
 registry.add_tab("customers.customer", Tab("devices", _("Devices"), "assets/tabs/customer_devices.html",
                                            views.customer_devices_tab, permission="assets.view_device"))
-EXTRA_MENU_ITEMS.append({"menu": "assets", "order": 15, "label": _("S/N look-up"), "perm": "assets.view_device",
-                         "url": lambda: reverse("assets_lookup")})
+registry.menu_item("assets", _("S/N look-up"), "assets_lookup", order=15, perm="assets.view_device")
+registry.message_kind("warranty_expiry", _("Warranty expiry"))

@@ -12,7 +12,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from xiuhao.core import context
-from xiuhao.org.demo import Result
+from xiuhao.core.registry import registry
+from xiuhao.org.demo import Result, each
 from xiuhao.org.models import Branch, User
 
 from . import services
@@ -28,6 +29,21 @@ from .models import (
     ServiceItem,
 )
 from .registry import BrandConfig, ProductModelConfig, ServiceItemConfig
+
+# What the demo roles (org.demo.ROLES) may do with the catalogue.
+CATALOG = ["catalog.productcategory", "catalog.brand", "catalog.productmodel", "catalog.part", "catalog.bomline",
+           "catalog.faultcode", "catalog.serviceitem", "catalog.feestandard", "catalog.mileageband"]
+registry.demo_roles({
+    "agent": each(CATALOG, "view"),
+    "dispatcher": each(CATALOG, "view,export"),
+    "engineer": each(CATALOG, "view"),
+    "warehouse": each(CATALOG, "view,add,change,delete,export,import"),
+    "finance": {"catalog.serviceitem": "view", "catalog.feestandard": "view,add,change,export",
+                "catalog.mileageband": "view,add,change,delete"},
+    "quality": {**each(CATALOG, "view"),
+                **each(["catalog.faultcode", "catalog.bomline"], "view,add,change,delete,export,import")},
+    "outlet": each(CATALOG, "view"),
+})
 
 SEED = 20261123
 
@@ -336,3 +352,6 @@ def load():
     ctx = context.RequestContext(request_id=context.new_request_id(), user_agent="manage.py load_demo")
     with context.bound(ctx), transaction.atomic():
         return _Loader(admin).run()
+
+
+registry.demo_step("catalog", load, after=["org"])

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "xiuhao.tasks",
     "xiuhao.integrations",
     "xiuhao.sla",
+    "xiuhao.messages",
 ]
 
 MIDDLEWARE = [
@@ -268,7 +269,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Notifier adapters (xiuhao.core.notify): dotted paths of callables taking a Notice.
 NOTIFIERS = env.list("NOTIFIERS", default=["xiuhao.core.notify.email_adapter",
-                                           "xiuhao.tasks.notify.inapp_adapter"])
+                                           "xiuhao.messages.notify.inapp_adapter"])
 # Outside channels (xiuhao.integrations.notify, docs/notifications.md): each is off until its
 # adapter is in NOTIFIERS and its settings are set; an adapter missing settings logs "skipped".
 SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")

@@ -1,3 +1,7 @@
+"""The URL root: the shell's own pages and API, then every app's `urls` (pages) and `api_urls`
+(API, under /api/v1/) in the order of INSTALLED_APPS — an app adds itself by having the module,
+never by editing this file — then the pages and API the registry derives from the model configs."""
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (language is chosen by cookie, not URL)
 from django.urls import include, path
@@ -5,24 +9,15 @@ from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from xiuhao.core import pages
+from xiuhao.core.contributions import url_modules
 from xiuhao.core.health import healthz
 from xiuhao.core.urls import api_router, page_urlpatterns
-from xiuhao.org import auth_views
 
 api_patterns = [
-    path("auth/token/", auth_views.ObtainTokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("", include("xiuhao.core.api_urls")),
-    path("", include("xiuhao.assets.api_urls")),
-    path("", include("xiuhao.org.api_urls")),
-    path("", include("xiuhao.contracts.api_urls")),
-    path("", include("xiuhao.catalog.api_urls")),
-    path("", include("xiuhao.sla.api_urls")),
-    path("", include("xiuhao.tasks.api_urls")),
-    path("", include("xiuhao.tasks.api_urls_messages")),
-    path("", include("xiuhao.workflow.api_urls")),
+    *(path("", include(module)) for module in url_modules("api_urls")),
     path("", include(api_router().urls)),
 ]
 
@@ -35,11 +30,8 @@ urlpatterns = [
     path("m/me/", pages.mobile_me, name="mobile-me"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("", include("xiuhao.org.urls")),
     path("", include("xiuhao.core.page_urls")),
-    path("", include("xiuhao.tasks.urls")),
-    path("", include("xiuhao.workflow.urls")),
-    path("regions/", include("xiuhao.org.regions_urls")),
+    *(path("", include(module)) for module in url_modules("urls") if module != "xiuhao.core.urls"),
     path("captcha/", include("captcha.urls")),
     path("api/v1/", include(api_patterns)),
     *page_urlpatterns(),

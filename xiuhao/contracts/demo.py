@@ -17,11 +17,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from xiuhao.core import audit, context
-from xiuhao.org.demo import Result
+from xiuhao.core.registry import registry
+from xiuhao.org.demo import Result, each
 from xiuhao.org.models import Outlet, User
 
 from . import services
 from .models import Contract, ContractDevice, CounterReading, PaymentPlan
+
+# What the demo roles (org.demo.ROLES) may do with contracts.
+CONTRACTS = ["contracts.contract", "contracts.contractdevice", "contracts.paymentplan", "contracts.contractchange",
+             "contracts.counterreading", "contracts.contractalert"]
+registry.demo_roles({
+    "agent": each(CONTRACTS, "view"),
+    "dispatcher": {**each(CONTRACTS, "view,add,change"), "contracts.contract": "view,add,change,export,import"},
+    "engineer": {"contracts.contract": "view"},
+    "finance": {**each(CONTRACTS, "view"), "contracts.contract": "view,export", "contracts.paymentplan": "view,change",
+                "contracts.counterreading": "view,add"},
+    "outlet": each(["contracts.contract", "contracts.contractdevice"], "view"),
+})
 
 SEED = 20261124
 COUNT = 60
@@ -184,3 +197,6 @@ def load():
     ctx = context.RequestContext(request_id=context.new_request_id(), user_agent="manage.py load_demo")
     with context.bound(ctx), transaction.atomic():
         return _Loader().run()
+
+
+registry.demo_step("contracts", load, after=["org", "catalog", "customers", "assets"])

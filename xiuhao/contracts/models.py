@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from xiuhao.core.fields import money_field, percent_field
 from xiuhao.core.models import OwnedModel, TimeStampedModel
 from xiuhao.core.moves import REASON_REQUIRED, Move, ReasonForm, Refusal, StateMachine
+from xiuhao.core.numbering import Numbering
 from xiuhao.core.scope import ScopedManager, ScopeFields
 
 from . import forms
@@ -73,7 +74,9 @@ class Contract(OwnedModel):
     # the provider that serves it).
     WARRANTY_KINDS = (Kind.WARRANTY_EXTENSION, Kind.MAINTENANCE, Kind.RENTAL)
 
-    code = models.CharField(_("contract no."), max_length=50, unique=True)
+    # Left blank, the contract is numbered (HT20261200001; System › Document numbering may change it).
+    code = models.CharField(_("contract no."), max_length=50, unique=True, blank=True)
+    numbering = Numbering(prefix="HT", pattern="{prefix}{yyyy}{mm}{seq:05d}")
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), null=True, blank=True,

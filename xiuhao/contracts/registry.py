@@ -193,3 +193,4 @@ registry.add_tab("customers.customer", Tab("contracts", _("Service contracts"), 
 # Contracts grow into the thousands: the contract pickers of instalments, readings and covered
 # devices search as you type.
 registry.choices_search(Contract, ["code", "name"])
+registry.message_kind("contract_expiry", _("Contract expiry"))

@@ -52,6 +52,6 @@ class Pagination(pagination.PageNumberPagination):
 
 
 def _ip_allowed(request, user):
-    from xiuhao.org.security import ip_allowed
+    from .registry import registry
 
-    return ip_allowed(user, request.META.get("REMOTE_ADDR"))
+    return registry.port("ip_allowed")(user, request.META.get("REMOTE_ADDR"))

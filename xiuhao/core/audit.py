@@ -54,7 +54,7 @@ def diff(before: dict, after: dict) -> dict:
 def _branch_id_of(obj):
     if obj is None:
         return None
-    if obj.__class__.__name__ == "Branch":
+    if getattr(getattr(obj, "scope_fields", None), "branch", None) == "pk":  # a branch is its own
         return obj.pk
     return getattr(obj, "branch_id", None)
 

@@ -1,4 +1,5 @@
-"""The back-office shell: the menu tree built from permissions, unread message count."""
+"""The back-office shell: the menu tree built from permissions and the menu items the apps
+contribute, the bell's unread count."""
 
 from django.urls import NoReverseMatch
 
@@ -16,10 +17,10 @@ def build_menu(request):
         for c in registry
         if c.pages and c.menu and user.has_perm(c.perm("view"))
     ]
-    for extra in EXTRA_MENU_ITEMS:
-        if user.has_perm(extra["perm"]) if extra.get("perm") else True:
+    for item in registry.menu_items:
+        if not item.perm or user.has_perm(item.perm):
             try:
-                entries.append((extra["menu"], extra["order"], str(extra["label"]), extra["url"]()))
+                entries.append((item.section, item.order, str(item.label), item.href))
             except NoReverseMatch:
                 continue
     for section_key, order, label, url in entries:
@@ -40,29 +41,17 @@ def build_menu(request):
     return menu
 
 
-# Pages that are not registry models (e.g. the operation log's own page) add themselves here:
-# {"menu": "system", "order": 10, "label": ..., "url": callable, "perm": "app.view_x"}
-EXTRA_MENU_ITEMS: list[dict] = []
-
-
 def shell(request):
     if not hasattr(request, "user") or not request.user.is_authenticated:
-        return {"menu": [], "unread_count": 0, "messages_url": None}
-    return {"menu": build_menu(request), "unread_count": _unread_count(request), "messages_url": _messages_url()}
+        return {"menu": [], "unread_count": 0, "messages_url": None, "bell_template": None}
+    return {"menu": build_menu(request), "unread_count": _unread_count(request), "messages_url": _messages_url(),
+            "bell_template": registry.unread_counters[0].template if registry.unread_counters else None}
 
 
 def _unread_count(request):
-    counter = UNREAD_COUNTERS[0] if UNREAD_COUNTERS else None
-    return counter(request.user) if counter else 0
-
-
-# The messages module (Task Centre) registers a callable(user) -> int here, and the URL name of
-# its inbox in MESSAGES_URL_NAME; until then the top bar shows no bell.
-UNREAD_COUNTERS: list = []
-MESSAGES_URL_NAME: list = []
+    """The bell counts what the apps contribute with `registry.unread_counter` (none: no bell)."""
+    return sum(counter.count(request.user) for counter in registry.unread_counters)
 
 
 def _messages_url():
-    from django.urls import reverse
-
-    return reverse(MESSAGES_URL_NAME[0]) if MESSAGES_URL_NAME else None
+    return registry.unread_counters[0].href if registry.unread_counters else None

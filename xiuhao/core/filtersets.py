@@ -51,30 +51,16 @@ class ScopedFilterSet(django_filters.FilterSet):
         return queryset.filter(q)
 
 
-class RegionFilter(django_filters.ModelChoiceFilter):
-    """A region filter matches records in the chosen region or anywhere inside it (a province
-    covers its cities and counties). Choices are provinces and cities; counties are reached by
-    the cascading picker on forms."""
-
-    def __init__(self, *args, **kwargs):
-        from xiuhao.org.models import Region
-
-        kwargs.setdefault("queryset", Region.objects.filter(level__lte=2).order_by("code"))
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(**{f"{self.field_name}__prefix__startswith": value.prefix}).distinct()
-
-
 def build_filterset(config):
+    from .registry import registry
+
     meta = type("Meta", (), {"model": config.model, "fields": list(config.filter_fields)})
     attrs = {"Meta": meta, "search_fields": tuple(config.search_fields)}
     for name in config.filter_fields:
         model_field = config.model._meta.get_field(name)
-        if model_field.is_relation and model_field.related_model.__name__ == "Region":
-            attrs[name] = RegionFilter(field_name=name, label=model_field.verbose_name)
+        shared = registry.filter_class_for(model_field)  # e.g. the region filter org contributes
+        if shared is not None:
+            attrs[name] = shared(field_name=name, label=model_field.verbose_name)
         elif model_field.many_to_many:
             attrs[name] = django_filters.ModelChoiceFilter(
                 field_name=name, queryset=model_field.related_model._default_manager.all(),

@@ -2,7 +2,9 @@
 data scope; validation messages come from the model (full_clean) in the user's language."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from .numbering import Numbering
 from .visibility import hidden_fields
 from .widgets import autocomplete_widget_for
 
@@ -32,6 +34,9 @@ class ScopedModelForm(forms.ModelForm):
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
+        numbered = getattr(self._meta.model, "numbering", None)
+        if isinstance(numbered, Numbering) and numbered.field in self.fields and not self.instance.pk:
+            self.fields[numbered.field].help_text = _("Leave empty to number it automatically.")
 
     def _post_clean(self):
         # Model validation runs in the service (one place for rules); the form only checks input.
@@ -43,16 +48,15 @@ class ScopedModelForm(forms.ModelForm):
 
 
 def build_form(config):
-    from .registry import registry  # noqa: F401
+    from .registry import registry
 
     widgets = {}
     for name in config.form_fields:
         f = config.model._meta.get_field(name)
         internal = f.get_internal_type()
-        if f.is_relation and f.many_to_one and f.related_model.__name__ == "Region":
-            from xiuhao.org.regions import RegionPickerWidget
-
-            widgets[name] = RegionPickerWidget()
+        shared = registry.widget_for(f) if f.many_to_one else None  # e.g. org's region picker
+        if shared is not None:
+            widgets[name] = shared
         elif internal == "DateField":
             widgets[name] = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         elif internal == "DateTimeField":

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .moves import Move, Refusal, StateMachine
+from .numbering import Period
 from .scope import ScopedManager, ScopeFields
 
 
@@ -270,3 +271,60 @@ class JobRun(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class NumberFormat(TimeStampedModel):
+    """An administrator's numbering of one document type (core.numbering); without a row the
+    document type's declared numbering holds."""
+
+    kind = models.CharField(_("document type"), max_length=100, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=20, blank=True)
+    pattern = models.CharField(
+        _("pattern"), max_length=100,
+        help_text=_("For example {prefix}{yyyy}{mm}{seq:05d}. Placeholders: {prefix}, {yyyy}, {yy}, {mm}, {dd}, "
+                    "{yyyymm}, {yyyymmdd} and the running number {seq} (with {seq:05d}: five digits)."))
+    reset = models.CharField(
+        _("restart numbering"), max_length=10, blank=True,
+        choices=Period.choices,
+        help_text=_("Left empty: whenever the date in the number changes."))
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("document numbering")
+        verbose_name_plural = _("document numbering")
+        ordering = ["kind"]
+        permissions = [("export_numberformat", _("Can export document numbering"))]
+
+    def __str__(self):
+        from .numbering import kind_label
+
+        return kind_label(self.kind)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from . import numbering
+
+        stored = NumberFormat.objects.filter(pk=self.pk).values_list("kind", flat=True).first() if self.pk else None
+        if self.kind != stored and self.kind not in numbering.DECLARED:
+            raise ValidationError({"kind": _("Choose a document type that is numbered.")})
+        try:
+            numbering.check(self.prefix, self.pattern, self.reset)
+        except numbering.PatternError as exc:
+            raise ValidationError({"pattern": str(exc)}) from exc
+
+
+class NumberCounter(models.Model):
+    """The last number handed out per document type, prefix and period (core.numbering)."""
+
+    kind = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=20, blank=True)
+    period = models.CharField(max_length=10, blank=True)  # "", "2026", "2026-12" or "2026-12-04"
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "prefix", "period"], name="numbercounter_unique")]
+
+    def __str__(self):
+        return f"{self.kind} {self.prefix} {self.period}: {self.value}"

@@ -373,6 +373,10 @@ class ReasonForm(django_forms.Form):
     reason = django_forms.CharField(label=_("Reason"), max_length=255)
 
 
+class OptionalReasonForm(django_forms.Form):
+    reason = django_forms.CharField(label=_("Reason"), max_length=255, required=False)
+
+
 # -- the input of a move on the API: a serializer derived from its form -----------------------------
 def serializer_from_form(form_class, name):
     """A DRF serializer with the fields of a Django form (so a move's input is declared once)."""

@@ -1,7 +1,7 @@
 """The notifier port: `notify()` hands a notice for some users to every adapter named in
 settings.NOTIFIERS (dotted paths, like EMAIL_BACKEND), after the current transaction commits.
 
-The e-mail adapter (here) and the in-app inbox (xiuhao.tasks.notify) work out of the box; the
+The e-mail adapter (here) and the in-app inbox (xiuhao.messages.notify) work out of the box; the
 SMS/WeCom/DingTalk/WeChat adapters are in xiuhao.integrations.notify (docs/notifications.md). An adapter is a callable `adapter(notice)`; it must not raise for one
 recipient's bad address (log and go on)."""
 

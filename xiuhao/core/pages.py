@@ -52,21 +52,16 @@ def search(request):
 
 
 def mobile_tabs(request):
-    """The phone layout's tab bar; modules (my tasks, grab pool, …) add entries to MOBILE_TABS."""
+    """The phone layout's tab bar: Home, the tabs the apps contribute (`registry.phone_tab`), Me."""
     tabs = [{"label": _("Home"), "url": "/m/", "icon": "home"}]
-    for tab in MOBILE_TABS:
-        if not tab.get("perm") or request.user.has_perm(tab["perm"]):
-            tabs.append({"label": tab["label"], "url": tab["url"](), "icon": tab.get("icon", ""),
-                         "badge": tab["badge"](request.user) if tab.get("badge") else None})
+    for tab in registry.phone_tabs:
+        if not tab.perm or request.user.has_perm(tab.perm):
+            tabs.append({"label": tab.label, "url": tab.href, "icon": tab.icon,
+                         "badge": tab.badge(request.user) if tab.badge else None})
     tabs.append({"label": _("Me"), "url": "/m/me/", "icon": "user"})
     for tab in tabs:
         tab["active"] = request.path == tab["url"]
     return tabs
-
-
-# {"label": ..., "url": callable, "icon": ..., "perm": "app.view_x", "badge": callable(user) -> int}
-# — filled by later modules.
-MOBILE_TABS: list[dict] = []
 
 
 @login_required

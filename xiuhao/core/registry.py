@@ -17,14 +17,13 @@ generic services in core.services; a domain config overrides them with its own s
 """
 
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.apps import apps
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .contributions import Contributions, discover
 
 
 @dataclass
@@ -59,7 +58,10 @@ class Action:
 
 
 @dataclass
-class Registry:
+class Registry(Contributions):
+    """The registered models, plus what the apps contribute to the shell, to shared field types,
+    to core's ports and to the demo (core.contributions)."""
+
     configs: dict = field(default_factory=dict)
     sections: dict = field(default_factory=dict)
     searchable: dict = field(default_factory=dict)
@@ -94,13 +96,7 @@ class Registry:
         if self._discovered:
             return
         self._discovered = True
-        for app in apps.get_app_configs():
-            if app.name.startswith("xiuhao."):
-                try:
-                    import_module(f"{app.name}.registry")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{app.name}.registry":
-                        raise
+        discover("registry")
 
     def for_model(self, model):
         return self.configs.get(f"{model._meta.app_label}.{model._meta.model_name}")
@@ -110,7 +106,6 @@ class Registry:
 
 
 registry = Registry()
-registry.section("org", _("Organisation"), "sitemap", 10)
 registry.section("system", _("System"), "settings", 90)
 
 

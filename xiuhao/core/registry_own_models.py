@@ -1,4 +1,4 @@
-"""Registry declarations of core's own models: operation log and dictionaries.
+"""Registry declarations of core's own models: operation log, dictionaries, document numbering.
 
 Other apps keep their declarations in `<app>/registry.py`, which the registry discovers; in core
 that name is the registry itself, so core's declarations live here and CoreConfig.ready() imports
@@ -7,17 +7,25 @@ this module before discovery."""
 import json
 
 import django_filters
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from . import audit, visibility
+from . import audit, numbering, visibility
 from .api import build_serializer
 from .filtersets import ScopedFilterSet
-from .models import AuditEvent, DictItem, DictType
-from .registry import ModelConfig, Tab, register
+from .forms import ScopedModelForm
+from .models import AuditEvent, DictItem, DictType, NumberFormat
+from .registry import ModelConfig, Tab, register, registry
+
+
+def _record_types():
+    """The content types of the registered models: what the operation log can be filtered by."""
+    return ContentType.objects.filter(app_label__in={config.app_label for config in registry}).order_by("app_label",
+                                                                                                        "model")
 
 
 class AuditEventFilterSet(ScopedFilterSet):
@@ -25,9 +33,7 @@ class AuditEventFilterSet(ScopedFilterSet):
     at = django_filters.DateFromToRangeFilter(
         label=_("time"), widget=django_filters.widgets.RangeWidget(attrs={"type": "date"})
     )
-    content_type = django_filters.ModelChoiceFilter(
-        queryset=ContentType.objects.filter(app_label__in=["org", "core"]), label=_("record type")
-    )
+    content_type = django_filters.ModelChoiceFilter(queryset=lambda request: _record_types(), label=_("record type"))
     object_id = django_filters.CharFilter(label=_("record ID"))
     # A text match: an exact filter hands any text to PostgreSQL's inet type, which refuses it.
     ip = django_filters.CharFilter(field_name="ip", lookup_expr="icontains", label=_("IP address"))
@@ -105,3 +111,34 @@ class DictItemConfig(ModelConfig):
     filter_fields = ["dict_type", "is_active"]
     form_fields = ["dict_type", "value", "label", "label_en", "sort", "is_active"]
     select_related = ["dict_type"]
+
+
+class NumberFormatForm(ScopedModelForm):
+    kind = forms.ChoiceField(label=_("document type"))
+
+    class Meta:
+        model = NumberFormat
+        fields = ["kind", "prefix", "pattern", "reset"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = numbering.kind_choices()
+        if self.instance.kind and self.instance.kind not in dict(choices):
+            choices.append((self.instance.kind, self.instance.kind))  # a type no longer numbered stays editable
+        self.fields["kind"].choices = [("", "---------"), *choices]
+
+
+@register
+class NumberFormatConfig(ModelConfig):
+    """Prefix, pattern and reset period of a document type's numbers (core.numbering); a type
+    without a row is numbered as its model declares."""
+
+    model = NumberFormat
+    menu = "system"
+    menu_order = 30
+    list_fields = ["kind", "prefix", "pattern", "reset", "updated_at"]
+    search_fields = ["kind", "prefix", "pattern"]
+    filter_fields = ["reset"]
+    form_fields = ["kind", "prefix", "pattern", "reset"]
+    form_class = NumberFormatForm
+    value_labels = {"kind": numbering.kind_label}

@@ -137,7 +137,7 @@ def scope_q(model, user) -> Q | None:
     if user.outlet_id:
         # An outlet's users see their outlet's records and nothing else, whatever their roles.
         return Q(**{spec.outlet: user.outlet_id}) if spec.outlet else NOTHING
-    from xiuhao.org.models import Department
+    from .registry import registry
 
     combined = NOTHING
     for role in user.active_roles():
@@ -154,11 +154,7 @@ def scope_q(model, user) -> Q | None:
             elif kind == DataScope.DEPARTMENT:
                 dept_ids = [user.department_id] if user.department_id else []
             else:  # DEPARTMENT_TREE
-                dept_ids = (
-                    Department.objects.filter(path__startswith=user.department.path).values("pk")
-                    if user.department_id
-                    else []
-                )
+                dept_ids = registry.port("departments_below")(user.department) if user.department_id else []
             if spec.department:
                 q = _department_q(spec, dept_ids)
             elif spec.branch and user.branch_id:

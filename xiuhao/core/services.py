@@ -12,6 +12,7 @@ from django.db.models import RestrictedError
 
 from . import audit
 from .errors import NotFound, PermissionDenied, ProtectedError, ValidationFailed
+from .numbering import assign_number
 
 
 def require_perm(actor, model, action):
@@ -108,6 +109,7 @@ def object_create(*, actor, model, data: dict, verb="", before_save=None):
         if before_save:
             before_save(obj)
         _full_clean(obj)
+        assign_number(obj)  # a numbered record left without a number gets the next (core.numbering)
         _save(obj, m2m)
         check_still_in_scope(actor, obj)
         audit.record(actor=actor, action="create", obj=obj, after=audit.snapshot(obj), verb=verb)
@@ -125,6 +127,7 @@ def object_update(*, actor, obj, data: dict, verb="", before_save=None):
         if before_save:
             before_save(obj)
         _full_clean(obj)
+        assign_number(obj, stored=fresh)
         _save(obj, m2m)
         check_still_in_scope(actor, obj)
         after = audit.snapshot(obj)

@@ -356,7 +356,7 @@ def move_view(config, move):
         intro = move.intro(obj) if callable(move.intro) else move.intro
         return move_page(request, config, obj, title=move.label, form=form, intro=intro,
                          perform=lambda data: machine.perform(move.name, actor=request.user, obj=obj, data=data),
-                         extra={"danger": move.danger})
+                         extra={"danger": move.danger, "status_label": machine.status_label(machine.status_of(obj))})
 
     view.__name__ = f"{config.model_name}_{move.verb}"
     return view

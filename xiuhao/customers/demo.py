@@ -14,11 +14,23 @@ from decimal import Decimal
 from django.db import transaction
 
 from xiuhao.core import context
-from xiuhao.org.demo import Result
+from xiuhao.core.registry import registry
+from xiuhao.org.demo import Result, each
 from xiuhao.org.models import Outlet, Region, User
 
 from . import services
 from .models import Customer
+
+# What the demo roles (org.demo.ROLES) may do with customers.
+CUSTOMERS = ["customers.customer", "customers.contact", "customers.address"]
+registry.demo_roles({
+    "agent": each(CUSTOMERS, "view,add,change"),
+    "dispatcher": each(CUSTOMERS, "view,add,change,delete,export,import"),
+    "engineer": each(CUSTOMERS, "view"),
+    "finance": {"customers.customer": "view,export"},
+    "quality": each(CUSTOMERS, "view"),
+    "outlet": each(CUSTOMERS, "view"),
+})
 
 SEED = 20261123
 COUNT = 200
@@ -180,3 +192,6 @@ def _load():
     result.created["contacts"] = sum(len(r[1]) for r in rows)
     result.created["addresses"] = sum(len(r[2]) for r in rows)
     return result
+
+
+registry.demo_step("customers", load, after=["org", "catalog"])

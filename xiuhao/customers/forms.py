@@ -104,7 +104,6 @@ class CustomerForm(ScopedModelForm):
 
     def __init__(self, data=None, files=None, *, user=None, **kwargs):
         super().__init__(data, files, user=user, **kwargs)
-        self.fields["code"].help_text = _("Leave empty to number the customer automatically (C000123).")
         self.duplicate = None  # the DuplicateSuspected of the last check, for the candidates panel
         instance = self.instance if self.instance.pk else Customer()
         self.formsets = {}

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core.fields import latitude_field, longitude_field
 from xiuhao.core.models import OwnedModel, TimeStampedModel
+from xiuhao.core.numbering import Numbering
 from xiuhao.core.scope import ScopedManager, ScopeFields
 
 
@@ -25,8 +26,9 @@ class Customer(OwnedModel):
         ACTIVE = "active", _("Active")  # may be chosen for new requests and contracts
         INACTIVE = "inactive", _("Inactive")  # kept for history, hidden from pickers
 
-    # Left blank on the form, the service numbers the customer (C000123).
+    # Left blank, the customer is numbered (C000123; System › Document numbering may change it).
     code = models.CharField(_("customer code"), max_length=30, unique=True, blank=True)
+    numbering = Numbering(prefix="C", pattern="{prefix}{seq:06d}")
     name = models.CharField(_("name"), max_length=200, db_index=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
     tier = models.CharField(_("service tier"), max_length=20, choices=Tier.choices, default=Tier.STANDARD)

@@ -1,8 +1,8 @@
 """Writes of customers, contacts and addresses — the only code that changes them.
 
 Rules kept here:
-- a customer left without a code is numbered C000001, C000002, … (unique constraint + retry:
-  two concurrent creations never share a number);
+- a customer left without a code gets the next number (core.numbering, declared on the model:
+  C000001, C000002, …; two concurrent creations never share a number); a typed code is kept;
 - a customer that probably exists already (selectors.duplicate_candidates) is refused with the
   candidates unless the caller confirms (`confirm_duplicate=True`);
 - one primary contact and one default address per customer: setting a new one unsets the old in
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from xiuhao.core import audit
 from xiuhao.core.errors import Conflict, PermissionDenied, ValidationFailed
+from xiuhao.core.numbering import assign_number
 from xiuhao.core.services import object_create, object_delete, object_update, require_perm, stamp_ownership
 from xiuhao.org.regions import suggest_region
 
@@ -28,9 +29,6 @@ from . import text
 from .models import Address, Contact, Customer
 from .selectors import duplicate_candidates
 
-CODE_PREFIX = "C"
-CODE_DIGITS = 6
-CODE_ATTEMPTS = 20  # concurrent creations that took the same next number retry with the next one
 IDENTITY_FIELDS = ("name", "phone", "tax_no")  # a change of one re-runs the duplicate check
 
 
@@ -56,16 +54,7 @@ class DuplicateSuspected(Conflict):
         return body
 
 
-# -- codes and search columns ------------------------------------------------------------------------
-
-
-def next_code():
-    """The number after the highest C###### code (codes of another shape are left alone)."""
-    pattern = rf"^{CODE_PREFIX}[0-9]{{{CODE_DIGITS}}}$"
-    last = (Customer.objects.filter(code__startswith=CODE_PREFIX, code__regex=pattern)
-            .order_by("-code").values_list("code", flat=True).first())
-    number = int(last[len(CODE_PREFIX):]) + 1 if last else 1
-    return f"{CODE_PREFIX}{number:0{CODE_DIGITS}d}"
+# -- search columns ------------------------------------------------------------------------------
 
 
 def _phones_of(customer):
@@ -118,25 +107,6 @@ def check_duplicates(*, actor, data, phones=(), exclude_pk=None):
     raise DuplicateSuspected(shown, hidden=len(found) - len(shown))
 
 
-def _create_numbered(actor, data):
-    """object_create with an automatic code when none was given; a number taken meanwhile by a
-    concurrent creation (the unique constraint says so) is retried with the next one."""
-    auto = not data.get("code")
-    for attempt in range(CODE_ATTEMPTS):
-        if auto:
-            data["code"] = next_code()
-        try:
-            with transaction.atomic():
-                return object_create(actor=actor, model=Customer, data=data, before_save=_prepare_customer)
-        except ValidationFailed:
-            taken = auto and Customer.objects.filter(code=data["code"]).exists()
-            if not taken or attempt == CODE_ATTEMPTS - 1:
-                if auto:
-                    data["code"] = ""
-                raise
-    raise AssertionError("unreachable")
-
-
 @dataclass
 class ChildChange:
     """One contact or address row of the customer form: new (instance None), changed, or deleted."""
@@ -156,7 +126,7 @@ def customer_create(*, actor, data, contacts=(), addresses=(), confirm_duplicate
         if check and not confirm_duplicate:
             phones = [c.data.get(k, "") for c in contacts if not c.delete for k in ("mobile", "phone")]
             check_duplicates(actor=actor, data=data, phones=phones)
-        customer = _create_numbered(actor, data)
+        customer = object_create(actor=actor, model=Customer, data=data, before_save=_prepare_customer)
         _apply_children(actor, customer, contacts, addresses)
     return customer
 
@@ -171,8 +141,6 @@ def customer_update(*, actor, obj, data, contacts=(), addresses=(), confirm_dupl
             changed = any(f in data and data[f] != before.get(f) for f in IDENTITY_FIELDS)
             if changed or any(new_phones):
                 check_duplicates(actor=actor, data={**before, **data}, phones=new_phones, exclude_pk=obj.pk)
-        if not data.get("code", obj.code):
-            data["code"] = obj.code or next_code()  # the code is kept; blanking it on a form does not clear it
         customer = object_update(actor=actor, obj=obj, data=data, before_save=_prepare_customer)
         _apply_children(actor, customer, contacts, addresses)
     return customer
@@ -321,7 +289,7 @@ def _one_flagged(rows, flag):
 def customer_bulk_load(*, actor, rows):
     """Create many customers with their contacts and addresses at once — for trusted batch sources
     (the demo data) where one call per record would be slow. `rows`: [(customer data, [contact
-    data], [address data])], codes given. The rules of customer_create hold (one primary contact
+    data], [address data])]; a row without a code is numbered. The rules of customer_create hold (one primary contact
     and one default address, search columns, region from the address, data scope), except the
     duplicate check; rows are inserted with bulk_create, one audit event per record."""
     for model in (Customer, Contact, Address):
@@ -329,9 +297,7 @@ def customer_bulk_load(*, actor, rows):
     with transaction.atomic():
         customers, children = [], []
         for data, contacts, addresses in rows:
-            if not data.get("code"):
-                raise ValidationFailed(fields={"code": [_("This field is required.")]})
-            customer = Customer(**data)
+            customer = assign_number(Customer(**data))
             stamp_ownership(customer, actor)
             _suggest_region(customer)
             fill_search_columns(customer)

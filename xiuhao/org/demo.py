@@ -15,10 +15,12 @@ from decimal import Decimal
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from xiuhao.core import audit, context
 from xiuhao.core.models import DictItem, DictType
+from xiuhao.core.registry import registry
 from xiuhao.core.scope import DataScope
 from xiuhao.core.services import object_create, object_update
 
@@ -76,80 +78,58 @@ BRANCH_DEPARTMENTS = [
 ORG_STRUCTURE = ["org.branch", "org.department", "org.employee", "org.user"]
 ORG_SERVICE = ["org.engineer", "org.engineerskill", "org.skill", "org.outlet"]
 REFERENCE = {"org.region": "view", "core.dicttype": "view", "core.dictitem": "view"}
-CUSTOMERS = ["customers.customer", "customers.contact", "customers.address"]
-CATALOG = ["catalog.productcategory", "catalog.brand", "catalog.productmodel", "catalog.part", "catalog.bomline",
-           "catalog.faultcode", "catalog.serviceitem", "catalog.feestandard", "catalog.mileageband"]
-ASSETS = ["assets.device", "assets.devicepart", "assets.shipment", "assets.warrantyalert"]
-CONTRACTS = ["contracts.contract", "contracts.contractdevice", "contracts.paymentplan", "contracts.contractchange",
-             "contracts.counterreading", "contracts.contractalert"]
-
-SLA_RULES = ["sla.businesscalendar", "sla.workingperiod", "sla.holiday", "sla.slapolicy"]
-SLA_CLOCKS = ["sla.slaclock", "sla.slapause", "sla.slaalert"]
 
 
-def _each(models, actions):
+def each(models, actions):
+    """{model: actions} for each of `models` (the demo roles' grants are written with it)."""
     return {m: actions for m in models}
 
 
+# Role definitions; what each role may do is contributed by every app's demo module for its own
+# models (`registry.demo_roles`), this module for the organisation and the system's records.
 ROLES = [
     {"code": "admin", "name": "系统管理员", "data_scope": DataScope.ALL, "permissions": "__all__",
      "description": "Administrator: organisation, roles, dictionaries, system settings; all data."},
     {"code": "agent", "name": "客服", "data_scope": DataScope.BRANCH,
-     "permissions": {**_each(ORG_STRUCTURE + ORG_SERVICE + CATALOG + ASSETS + CONTRACTS, "view"), **REFERENCE,
-                     "contracts.contract": "view,view_amount", **_each(CUSTOMERS, "view,add,change"), "assets.device": "view,add,change",
-                     "core.attachment": "view,add,change", "tasks.task": "view,add", "tasks.taskevent": "view",
-                     **_each(SLA_RULES, "view"), **_each(SLA_CLOCKS, "view"), "sla.slaclock": "view,change",
-                     "workflow.processinstance": "view"},
      "description": "Customer-service agent: takes calls and follows requests of the own branch."},
     {"code": "dispatcher", "name": "售后经理/调度", "data_scope": DataScope.BRANCH,
-     "permissions": {**_each(ORG_STRUCTURE + ORG_SERVICE + ["org.outletuser"], "view,export"), **REFERENCE,
-                     "org.engineer": "view,change,export", "org.engineerskill": "view,add,change,delete",
-                     **_each(CUSTOMERS, "view,add,change,delete,export,import"), **_each(CATALOG, "view,export"),
-                     "catalog.part": "view,export,view_cost",
-                     **_each(ASSETS, "view,add,change"), "assets.shipment": "view,add,change,export,import",
-                     "assets.device": "view,add,change,delete,export,import,print_labels",
-                     **_each(CONTRACTS, "view,add,change"), "contracts.contract": "view,add,change,export,import,view_amount",
-                     "core.attachment": "view,add", "core.auditevent": "view",
-                     "tasks.announcement": "view,add,change,delete,export",
-                     "tasks.task": "view,add,change,export,reassign", "tasks.task_board": "view",
-                     "tasks.taskevent": "view", "tasks.engineerstate": "view,change",
-                     **_each(SLA_RULES, "view,add,change,delete,export"), **_each(SLA_CLOCKS, "view,export"),
-                     "sla.slaclock": "view,change,export", "workflow.processdefinition": "view",
-                     "workflow.processinstance": "view,export"},
      "description": "Service manager / dispatcher: dispatches and watches the own branch."},
     {"code": "engineer", "name": "工程师", "data_scope": DataScope.SELF,
-     "permissions": {**_each(ORG_STRUCTURE + ["org.engineer", "org.engineerskill", "org.skill"], "view"),
-                     **_each(CUSTOMERS + CATALOG + ["assets.device", "assets.devicepart", "contracts.contract"],
-                             "view"),
-                     **REFERENCE, "core.attachment": "view,add", "tasks.task": "view", "tasks.taskevent": "view",
-                     "sla.slaclock": "view"},
      "description": "Field engineer: own tasks and records."},
     {"code": "warehouse", "name": "仓管", "data_scope": DataScope.DEPARTMENT_TREE,
-     "permissions": {**_each(ORG_STRUCTURE + ["org.skill"], "view"), **REFERENCE,
-                     **_each(CATALOG, "view,add,change,delete,export,import"),
-                     "catalog.part": "view,add,change,delete,export,import,view_cost", "core.attachment": "view,add"},
      "description": "Warehouse keeper: parts of the own warehouse (department and below)."},
     {"code": "finance", "name": "财务", "data_scope": DataScope.BRANCH,
-     "permissions": {**_each(ORG_STRUCTURE + ["org.outlet"], "view,export"), **REFERENCE,
-                     **_each(CONTRACTS, "view"), "customers.customer": "view,export",
-                     "contracts.contract": "view,export,view_amount", "contracts.paymentplan": "view,change",
-                     "contracts.counterreading": "view,add",
-                     "catalog.serviceitem": "view", "catalog.feestandard": "view,add,change,export",
-                     "catalog.mileageband": "view,add,change,delete",
-                     "core.dicttype": "view,export", "core.dictitem": "view,export", "core.attachment": "view"},
      "description": "Finance: receivables, payments and settlements of the own branch."},
     {"code": "quality", "name": "研发质量", "data_scope": DataScope.ALL,
-     "permissions": {**_each(ORG_STRUCTURE + ORG_SERVICE + CUSTOMERS + CATALOG + ASSETS, "view"), **REFERENCE,
-                     **_each(["catalog.faultcode", "catalog.bomline"], "view,add,change,delete,export,import"),
-                     "core.attachment": "view"},
      "description": "R&D / quality engineer: problem analysis and quality statistics over all data."},
     {"code": "outlet", "name": "网点用户", "data_scope": DataScope.SELF,
-     "permissions": {"org.outlet": "view", "org.outletuser": "view", "org.skill": "view", **REFERENCE,
-                     **_each(CUSTOMERS + CATALOG + ["assets.device", "assets.devicepart", "contracts.contract",
-                                                    "contracts.contractdevice"], "view"),
-                     "core.attachment": "view,add", "tasks.task": "view", "tasks.taskevent": "view"},
      "description": "Outlet / service provider user: the own outlet's data and nothing else."},
 ]
+
+registry.demo_roles({
+    "agent": {**each(ORG_STRUCTURE + ORG_SERVICE, "view"), **REFERENCE, "core.attachment": "view,add,change"},
+    "dispatcher": {**each(ORG_STRUCTURE + ORG_SERVICE + ["org.outletuser"], "view,export"), **REFERENCE,
+                   "org.engineer": "view,change,export", "org.engineerskill": "view,add,change,delete",
+                   "core.attachment": "view,add", "core.auditevent": "view"},
+    "engineer": {**each(ORG_STRUCTURE + ["org.engineer", "org.engineerskill", "org.skill"], "view"), **REFERENCE,
+                 "core.attachment": "view,add"},
+    "warehouse": {**each(ORG_STRUCTURE + ["org.skill"], "view"), **REFERENCE, "core.attachment": "view,add"},
+    "finance": {**each(ORG_STRUCTURE + ["org.outlet"], "view,export"), **REFERENCE,
+                "core.dicttype": "view,export", "core.dictitem": "view,export", "core.attachment": "view"},
+    "quality": {**each(ORG_STRUCTURE + ORG_SERVICE, "view"), **REFERENCE, "core.attachment": "view"},
+    "outlet": {"org.outlet": "view", "org.outletuser": "view", "org.skill": "view", **REFERENCE,
+               "core.attachment": "view,add"},
+})
+
+
+def role_permissions(spec):
+    """{"app.model": "action,…"} of a role definition, as the apps contribute it ("__all__" for the
+    administrator)."""
+    if spec.get("permissions") == "__all__":
+        return "__all__"
+    registry.discover_demo()
+    return registry.demo_permissions.get(spec["code"], {})
+
 
 # -- skills and dictionaries ---------------------------------------------------------------------------
 SKILLS = [
@@ -275,15 +255,22 @@ class Result:
         return sum(self.created.values())
 
 
+def permission_codes(grants):
+    """The "app_label.codename"s of {"app.model": "action,…"}."""
+    codes = set()
+    for model, actions in grants.items():
+        app_label, model_name = model.split(".")
+        codes |= {f"{app_label}.{a}_{model_name}" for a in actions.split(",")}
+    return codes
+
+
 def role_permission_codes():
     """Every "app_label.codename" the role definitions name (the admin's "all" excepted)."""
-    codes = set()
-    for spec in ROLES:
-        if spec["permissions"] != "__all__":
-            for model, actions in spec["permissions"].items():
-                app_label, model_name = model.split(".")
-                codes |= {f"{app_label}.{a}_{model_name}" for a in actions.split(",")}
-    return codes
+    registry.discover_demo()
+    unknown = set(registry.demo_permissions) - {spec["code"] for spec in ROLES}
+    if unknown:
+        raise ImproperlyConfigured(f"Demo permissions for roles that do not exist: {', '.join(sorted(unknown))}.")
+    return set().union(*(permission_codes(grants) for grants in registry.demo_permissions.values()))
 
 
 def _permissions(spec):
@@ -365,10 +352,10 @@ class _Loader:
     def roles(self):
         self.role_by_code = {}
         for spec in ROLES:
-            perms = _permissions(spec["permissions"])
+            perms = _permissions(role_permissions(spec))
             data = {k: spec[k] for k in ("code", "name", "data_scope", "description")}
             role = Role.objects.filter(code=spec["code"]).first()
-            if spec["permissions"] == "__all__":
+            if spec.get("permissions") == "__all__":
                 # Created directly: nobody holds the permissions to grant them yet.
                 if role is None:
                     role = Role.objects.create(**data)
@@ -536,3 +523,6 @@ def accounts():
         rows.append((username, role.name if role else role_code, str(user), str(where or ""),
                      settings.DEMO_PASSWORD, note))
     return rows
+
+
+registry.demo_step("org", load)

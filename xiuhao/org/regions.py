@@ -1,5 +1,6 @@
 """Regions (GB/T 2260 province / city / county): prefix rules, "covers", address → region
-suggestion and the cascading picker widget.
+suggestion, the cascading picker widget and the list filter (contributed to every form and list
+with a region field through the registry, see org/registry.py).
 
 A region covers every region whose code starts with its prefix: province 440000 has prefix
 "44", city 440300 "4403", county 440305 "440305". Regions are static reference data loaded by
@@ -11,6 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+import django_filters
 from django import forms
 from django.db.models import Q
 from django.urls import reverse
@@ -292,3 +294,18 @@ class RegionPickerWidget(forms.Widget):
 
     def value_omitted_from_data(self, data, files, name):
         return name not in data
+
+
+class RegionFilter(django_filters.ModelChoiceFilter):
+    """A region filter matches records in the chosen region or anywhere inside it (a province
+    covers its cities and counties). Choices are provinces and cities; counties are reached by
+    the cascading picker on forms."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Region.objects.filter(level__lte=2).order_by("code"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__prefix__startswith": value.prefix}).distinct()

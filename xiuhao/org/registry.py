@@ -7,7 +7,7 @@ from xiuhao.core.api import ScopedModelSerializer
 from xiuhao.core.forms import ScopedModelForm
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 
-from . import services, views
+from . import security, services, views
 from .models import (
     Branch,
     Department,
@@ -21,7 +21,10 @@ from .models import (
     Skill,
     User,
 )
+from .regions import RegionFilter, RegionPickerWidget
 from .widgets import PermissionMatrixWidget
+
+registry.section("org", _("Organisation"), "sitemap", 10)
 
 
 @register
@@ -280,3 +283,18 @@ class RegionConfig(ModelConfig):
 registry.choices_search(User, ["username", "display_name", "phone", "employee_no"])
 registry.choices_search(Region, ["name", "code"])
 registry.choices_search(Engineer, ["user__username", "user__display_name"])
+
+# Regions are shared by many apps' records: every form and list with a region field gets the
+# cascading picker and the "in this region or inside it" filter.
+registry.field_widget("org.region", RegionPickerWidget)
+registry.filter_for("org.region", RegionFilter)
+
+
+# Core's ports (core.contributions.PORTS): the department tree of the data scope, the IP allow-list
+# of the API's token sign-in.
+def departments_below(department):
+    return Department.objects.filter(path__startswith=department.path).values("pk")
+
+
+registry.provide("departments_below", departments_below)
+registry.provide("ip_allowed", security.ip_allowed)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import auth_views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("login/otp/", auth_views.otp_verify, name="otp-verify"),
     path("profile/otp/setup/", auth_views.otp_setup, name="otp-setup"),
     path("profile/", auth_views.profile, name="profile"),
+    path("regions/", include("xiuhao.org.regions_urls")),
 ]

@@ -15,10 +15,21 @@ import datetime
 from django.db import transaction
 
 from xiuhao.core import audit, context
-from xiuhao.org.demo import Result
+from xiuhao.core.registry import registry
+from xiuhao.org.demo import Result, each
 from xiuhao.org.models import Branch, User
 
 from .models import BusinessCalendar, Holiday, SlaPolicy, WorkingPeriod
+
+# What the demo roles (org.demo.ROLES) may do with the SLA set-up and clocks.
+SLA_RULES = ["sla.businesscalendar", "sla.workingperiod", "sla.holiday", "sla.slapolicy"]
+SLA_CLOCKS = ["sla.slaclock", "sla.slapause", "sla.slaalert"]
+registry.demo_roles({
+    "agent": {**each(SLA_RULES, "view"), **each(SLA_CLOCKS, "view"), "sla.slaclock": "view,change"},
+    "dispatcher": {**each(SLA_RULES, "view,add,change,delete,export"), **each(SLA_CLOCKS, "view,export"),
+                   "sla.slaclock": "view,change,export"},
+    "engineer": {"sla.slaclock": "view"},
+})
 
 T = datetime.time
 D = datetime.date
@@ -140,3 +151,8 @@ def load():
     ctx = context.RequestContext(request_id=context.new_request_id(), user_agent="manage.py load_demo")
     with context.bound(ctx), transaction.atomic():
         return _Loader().run()
+
+
+registry.demo_step("sla", load, after=["org"])
+
+from . import demo_clocks  # noqa: E402,F401  (its own step: the clocks on the demo tasks)

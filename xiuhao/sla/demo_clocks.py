@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xiuhao.core import context
+from xiuhao.core.registry import registry
 from xiuhao.org.demo import Result
 from xiuhao.org.models import User
 
@@ -141,3 +142,6 @@ def load():
     ctx = context.RequestContext(request_id=context.new_request_id(), user_agent="manage.py load_demo")
     with context.bound(ctx), transaction.atomic():
         return _Loader().run()
+
+
+registry.demo_step("sla_clocks", load, after=["sla", "tasks"])

@@ -155,3 +155,4 @@ class SlaAlertConfig(ModelConfig):
     detail_fields = ["clock", "level", "percent", "recipient", "sent_at"]
     select_related = ["clock", "recipient"]
     deletable = False
+registry.message_kind("sla_alert", _("SLA alert"))

@@ -1,7 +1,7 @@
-"""Demo tasks (`manage.py load_demo`, after org): to-dos for the demo accounts in every status —
+"""Demo tasks (`manage.py load_demo`, after org and the SLA set-up): to-dos for the demo accounts in every status —
 open (some overdue, one urged), done and cancelled over the past week — tasks waiting in the grab
 pool of South China (offered to the engineer role, to a district, to a skill), and the engineers'
-states for the status board (the demo roles' Task Centre permissions are in org.demo.ROLES).
+states for the status board (the demo roles' Task Centre permissions are contributed below).
 
 Everything goes through the task services, so the moves have their history. Idempotent: a second
 run finds the demo tasks (marked `data.demo`) and writes nothing."""
@@ -13,12 +13,22 @@ from django.db.models import F
 from django.utils import timezone
 
 from xiuhao.core import context
+from xiuhao.core.registry import registry
 from xiuhao.org.demo import Result
 from xiuhao.org.models import Region, Role, Skill, User
 
 from . import services
 from .models import EngineerState, Priority, Task
 from .types import GENERIC
+
+# What the demo roles (org.demo.ROLES) may do in the Task Centre.
+registry.demo_roles({
+    "agent": {"tasks.task": "view,add", "tasks.taskevent": "view"},
+    "dispatcher": {"tasks.task": "view,add,change,export,reassign", "tasks.task_board": "view",
+                   "tasks.taskevent": "view", "tasks.engineerstate": "view,change"},
+    "engineer": {"tasks.task": "view", "tasks.taskevent": "view"},
+    "outlet": {"tasks.task": "view", "tasks.taskevent": "view"},
+})
 
 # assignee, title, description, priority, due in hours (None: no due time), created days ago
 OPEN = [
@@ -166,3 +176,7 @@ def load():
     ctx = context.RequestContext(request_id=context.new_request_id(), user_agent="manage.py load_demo")
     with context.bound(ctx), transaction.atomic():
         return _Loader().run()
+
+
+# After the SLA set-up, as in a company that sets its service levels before the first task comes in.
+registry.demo_step("tasks", load, after=["org", "sla"])

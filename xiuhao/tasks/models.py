@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core.models import OwnedModel
+from xiuhao.core.moves import Move, OptionalReasonForm, Refusal, StateMachine
 from xiuhao.core.scope import ScopedManager, ScopeFields
 
 
@@ -171,13 +172,26 @@ class Announcement(OwnedModel):
         REJECTED = "rejected", _("Rejected")  # sent back with a reason → PENDING (resubmitted)
         WITHDRAWN = "withdrawn", _("Withdrawn")  # taken down; final
 
-    MOVES = {
-        Status.DRAFT: {Status.PENDING},
-        Status.PENDING: {Status.PUBLISHED, Status.REJECTED},
-        Status.REJECTED: {Status.PENDING},
-        Status.PUBLISHED: {Status.WITHDRAWN},
-        Status.WITHDRAWN: set(),
-    }
+    class Refusals:
+        EMPTY = Refusal("announcement_empty", _("Write the title and the content first."), field="body")
+        LOCKED = Refusal("announcement_locked",
+                         _("Only a draft or rejected announcement may be changed or deleted."))
+        REJECT_REASON = Refusal("announcement_reject_reason_required",
+                                _("Please give the reason for rejecting the announcement."), field="reason")
+
+    # submit and withdraw are the author's (buttons, API); publish and reject are made by the
+    # approval process's steps. Publishing again (a retried step) only sends what is missing.
+    moves = StateMachine(
+        Move("submit", _("Submit for approval"), sources=[Status.DRAFT, Status.REJECTED], target=Status.PENDING,
+             intro=_("An approver gets a task in My tasks; once approved, the announcement is sent to its audience."),
+             refusals=[Refusals.EMPTY]),
+        Move("withdraw", _("Withdraw"), sources=[Status.PUBLISHED], target=Status.WITHDRAWN, form=OptionalReasonForm,
+             danger=True, intro=_("The announcement leaves the board and every inbox. This cannot be undone.")),
+        Move("publish", _("Publish"), sources=[Status.PENDING, Status.PUBLISHED], target=Status.PUBLISHED,
+             permission="tasks.approve_announcement", system=True),
+        Move("reject", _("Reject"), sources=[Status.PENDING], target=Status.REJECTED,
+             permission="tasks.approve_announcement", system=True, refusals=[Refusals.REJECT_REASON]),
+    )
 
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("content"))

@@ -39,13 +39,10 @@ def test_the_demo_has_contracts_of_every_kind_and_status_and_a_second_load_adds_
 
 
 def test_the_demo_contracts_load_on_top_of_the_apps_they_build_on():
-    import importlib
-    import importlib.util
+    from xiuhao.core.registry import registry
 
-    from xiuhao.org.management.commands.load_demo import DEMO_MODULES
-
-    for name in DEMO_MODULES[:DEMO_MODULES.index("xiuhao.contracts.demo")]:  # what the contracts build on
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name).load()
+    steps = registry.demo_order()
+    for step in steps[:[s.name for s in steps].index("contracts")]:  # what the contracts build on
+        step.load()
     result = demo.load()
     assert result.created["contracts"] == 61

@@ -6,14 +6,17 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from xiuhao.assets.models import Device
 from xiuhao.assets.tests.factories import DeviceFactory
+from xiuhao.contracts import services
 from xiuhao.contracts.models import Contract, ContractDevice
 from xiuhao.customers.tests.factories import CustomerFactory
 from xiuhao.org.tests.factories import BranchFactory
 
 from .conftest import days
+from .crud_cases import TERMS
 from .factories import ContractDeviceFactory, ContractFactory, PaymentPlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +76,22 @@ def test_renewing_on_the_page_opens_the_new_contract(page, contract):
         "amount": "12000.00"})
     new = Contract.objects.get(code="HT-RENEW")
     assert response["Location"] == f"/contracts/contract/{new.pk}/"
+
+
+def test_a_contract_added_without_a_number_is_numbered_and_its_renewal_is_code_r2(page, clerk):
+    form = {"name": "维保合同", "kind": "maintenance", "customer": CustomerFactory(branch=clerk.branch).pk,
+            "start_date": days(-10).isoformat(), "end_date": days(300).isoformat(), "amount": "1000.00",
+            "response_hours": 4, "onsite_hours": 24, "repair_hours": 72, "visits_included": 0, **TERMS}
+    assert "留空则自动编号" in page.get("/contracts/contract/add/").content.decode()
+    assert page.post("/contracts/contract/add/", {**form, "code": ""}).status_code == 302
+    assert page.post("/contracts/contract/add/", {**form, "code": ""}).status_code == 302
+    assert page.post("/contracts/contract/add/", {**form, "code": "HT-TYPED"}).status_code == 302
+    month = f"HT{timezone.localdate():%Y%m}"
+    numbered = list(Contract.objects.filter(code__startswith=month).order_by("code").values_list("code", flat=True))
+    assert len(numbered) == 2 and int(numbered[1][-5:]) == int(numbered[0][-5:]) + 1
+    assert all(len(code) == len(month) + 5 for code in numbered)
+    typed = Contract.objects.get(code="HT-TYPED")
+    assert services.renewal_code(typed) == "HT-TYPED-R2"
 
 
 def test_the_device_picker_offers_only_registered_devices_of_the_customer(page, contract):

@@ -1,9 +1,16 @@
-from xiuhao.core.models import AuditEvent, DictItem, DictType
+from xiuhao.core import numbering
+from xiuhao.core.models import AuditEvent, DictItem, DictType, NumberFormat
 from xiuhao.core.testing import crud_case
 
 
 def _event(branch):
     return AuditEvent.objects.create(action="action", branch=branch, object_repr=f"事件 {branch.code}", message="m")
+
+
+def _number_format():
+    """A row of a document type that is no longer numbered (the page keeps it editable)."""
+    return NumberFormat.objects.create(kind=f"gone.kind{NumberFormat.objects.count()}", prefix="X",
+                                       pattern="{prefix}{seq:04d}")
 
 
 def _dict_type():
@@ -17,3 +24,7 @@ crud_case("core.dictitem", make=lambda b, o: DictItem.objects.create(dict_type=_
           global_data=True, data=lambda b: {"dict_type": _dict_type(), "value": "x1", "label": "选项一", "sort": 1,
                                              "is_active": True},
           update={"label_en": "Option one"})
+crud_case("core.numberformat", make=lambda b, o: _number_format(), global_data=True,
+          data=lambda b: {"kind": numbering.kind_choices()[0][0], "prefix": "KH", "pattern": "{prefix}{yyyy}{seq:05d}",
+                          "reset": "year"},
+          update={"prefix": "NEW"})

@@ -5,9 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from xiuhao.core import audit, jobs
-from xiuhao.core.context_processors import EXTRA_MENU_ITEMS, build_menu
+from xiuhao.core.context_processors import build_menu
 from xiuhao.core.forms import DictChoiceField
 from xiuhao.core.models import AuditEvent, DictItem, DictType, JobRun
+from xiuhao.core.registry import registry
 from xiuhao.core.services import object_create
 from xiuhao.org.models import Branch
 from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
@@ -89,7 +90,7 @@ def test_the_menu_shows_only_what_the_roles_allow(rf):
     menu = build_menu(request)
     # Everyone has their own inbox (my tasks, the grab pool, messages, the announcement board); every other
     # entry needs a permission.
-    personal = {str(extra["url"]()) for extra in EXTRA_MENU_ITEMS if not extra.get("perm")}
+    personal = {item.href for item in registry.menu_items if not item.perm}
     urls = [item["url"] for section in menu for item in section["items"] if item["url"] not in personal]
     assert urls == ["/org/branch/"]
     org = next(section for section in menu if any(i["url"] == "/org/branch/" for i in section["items"]))

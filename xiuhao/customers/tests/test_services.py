@@ -33,21 +33,24 @@ def test_a_customer_left_without_a_code_is_numbered_after_the_highest_one(manage
     assert create(manager, "丙医院", code="K-1").code == "K-1"
 
 
-def test_a_number_taken_meanwhile_is_retried_with_the_next(manager, monkeypatch):
-    """The race of two creations picking the same number: the unique constraint refuses the
-    second, which takes the next number instead of failing."""
-    CustomerFactory(code="C000007")
-    calls = iter(["C000007", "C000008"])  # the first guess is already taken (as after a race)
-    monkeypatch.setattr(services, "next_code", lambda: next(calls))
-    customer = create(manager, "丁医院")
-    assert customer.code == "C000008"
-    assert Customer.objects.filter(code="C000007").count() == 1
+def test_a_number_typed_by_hand_is_not_handed_out_again(manager):
+    first = create(manager, "丁医院")
+    CustomerFactory(code=f"C{int(first.code[1:]) + 1:06d}")  # the next number, typed on another record
+    second = create(manager, "戊医院")
+    assert int(second.code[1:]) == int(first.code[1:]) + 2
+
+
+def test_a_blanked_code_is_kept_on_edit(manager):
+    customer = create(manager, "己医院")
+    services.customer_update(actor=manager, obj=customer, data={"code": "", "name": "己医院分院"}, check=False)
+    customer.refresh_from_db()
+    assert customer.code.startswith("C") and customer.name == "己医院分院"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_creations_get_different_numbers():
     """Six threads, each its own connection: SQLite serialises the writers (IMMEDIATE), PostgreSQL
-    lets them race on the unique code, and the losers retry."""
+    queues them on the numbering counter row."""
     actor = customer_manager()
     codes, errors = [], []
 

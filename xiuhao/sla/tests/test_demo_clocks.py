@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from xiuhao.core.models import AuditEvent
-from xiuhao.org.management.commands.load_demo import DEMO_MODULES, load_all
+from xiuhao.core.registry import registry
+from xiuhao.org.management.commands.load_demo import load_all
 from xiuhao.org.models import User
 from xiuhao.sla import demo_clocks, services
 from xiuhao.sla.models import SlaAlert, SlaClock, SlaPause
@@ -22,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_clocks_come_in_every_state_and_a_second_load_adds_nothing(django_capture_on_commit_callbacks):
-    assert DEMO_MODULES.index("xiuhao.sla.demo_clocks") > DEMO_MODULES.index("xiuhao.tasks.demo")
+    order = [step.name for step in registry.demo_order()]
+    assert order.index("sla_clocks") > order.index("tasks")
     with django_capture_on_commit_callbacks(execute=True):  # the alerts' notices after the commit
         load_all()
     now = timezone.now()

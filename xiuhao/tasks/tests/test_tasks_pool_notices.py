@@ -66,7 +66,7 @@ def test_the_notice_goes_to_at_most_the_limit(boss, branch, notices, monkeypatch
 
 def test_the_candidates_read_the_message_in_their_inbox_after_commit(
         boss, worker, settings, django_capture_on_commit_callbacks):
-    settings.NOTIFIERS = ["xiuhao.tasks.notify.inapp_adapter"]
+    settings.NOTIFIERS = ["xiuhao.messages.notify.inapp_adapter"]
     with django_capture_on_commit_callbacks(execute=True):
         task = services.task_create(actor=boss, kind="task.generic", title="Fix the copier")
     message = Message.objects.get(recipient=worker, kind="task_offered")

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from xiuhao.messages import announcements
 from xiuhao.org.tests.factories import grant, user_with
-from xiuhao.tasks import announcements
 from xiuhao.tasks.models import Announcement, Message, Task
 from xiuhao.tasks.services import task_claim, task_complete
 from xiuhao.workflow import engine

@@ -1,37 +1,21 @@
 """python manage.py load_demo [--if-empty] — load the demo company and print its accounts."""
 
-import importlib
-import importlib.util
 import time
 import unicodedata
 
 from django.core.management.base import BaseCommand
 
+from xiuhao.core.registry import registry
 from xiuhao.org import demo
 from xiuhao.org.models import User
 
-# Each app's demo module has `load() -> Result`; later modules build on the earlier ones' data.
-DEMO_MODULES = [
-    "xiuhao.org.demo",
-    "xiuhao.catalog.demo",
-    "xiuhao.customers.demo",
-    "xiuhao.assets.demo",
-    "xiuhao.contracts.demo",
-    "xiuhao.sla.demo",
-    "xiuhao.tasks.demo",
-    "xiuhao.sla.demo_clocks",  # clocks on the demo tasks: after the SLA set-up and the tasks
-    "xiuhao.tasks.demo_messages",
-]
-
 
 def load_all():
-    """Load every app's demo data in order; returns {what: count} of what was created."""
+    """Load every app's demo step (`registry.demo_step` in its demo module), each after those it
+    builds on; returns {what: count} of what was created."""
     created = {}
-    for name in DEMO_MODULES:
-        if importlib.util.find_spec(name) is None:
-            continue
-        result = importlib.import_module(name).load()
-        for what, n in result.created.items():
+    for step in registry.demo_order():
+        for what, n in step.load().created.items():
             created[what] = created.get(what, 0) + n
     return created
 

@@ -4,8 +4,8 @@ in 我的任务 → approve (published, fanned out) or reject (back to the autho
 import pytest
 
 from xiuhao.core.errors import Conflict
+from xiuhao.messages import announcements, inbox
 from xiuhao.org.tests.factories import user_with
-from xiuhao.tasks import announcements, inbox
 from xiuhao.tasks.models import Announcement, Message, Task
 from xiuhao.tasks.services import task_claim, task_complete
 from xiuhao.workflow.models import ProcessInstance
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _processes(settings):
-    settings.NOTIFIERS = ["xiuhao.tasks.notify.inapp_adapter"]
+    settings.NOTIFIERS = ["xiuhao.messages.notify.inapp_adapter"]
     definitions_sync()
 
 
@@ -142,4 +142,4 @@ def test_a_repeated_submit_with_the_same_idempotency_key_starts_one_process(auth
     assert first.json()["status"] == "pending"
     assert ProcessInstance.objects.count() == 1
     again = client.post(url, {}, content_type="application/json")
-    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+    assert again.status_code == 409 and again.json()["error"]["code"] == "wrong_status"

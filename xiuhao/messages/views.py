@@ -4,7 +4,6 @@ actions of 公告管理).
 The top bar's bell polls the inbox URL with `HX-Target: xh-unread` every 30 s and gets only the
 bell back (one COUNT); the list reloads as a partial for `HX-Target: inbox-list`."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,15 +14,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xiuhao.core.errors import NotFound
 from xiuhao.core.pages import mobile_tabs
-from xiuhao.core.views import move_page
+from xiuhao.tasks.models import Message
 
 from . import announcements, inbox
-from .models import Message
 
 PER_PAGE = 20
 BADGE_TARGET = "xh-unread"
@@ -58,7 +55,7 @@ def badge(request):
         return HttpResponse(status=204)
     # Rendered without the request: the shell's context processors (menu, count) would cost more
     # than the answer itself.
-    html = render_to_string("tasks/inbox_badge.html", {"unread_count": inbox.unread_count(request.user),
+    html = render_to_string("messages/inbox_badge.html", {"unread_count": inbox.unread_count(request.user),
                                                        "messages_url": reverse("tasks_inbox")})
     return HttpResponse(html)
 
@@ -73,16 +70,16 @@ def inbox_page(request):
 def _inbox_page(request):
     context = {**_inbox_context(request), "breadcrumbs": [(_("Task centre"), None), (_("My messages"), None)],
                "page_title": _("My messages")}
-    template = "tasks/inbox.html"
+    template = "messages/inbox.html"
     if request.htmx and request.htmx.target == "inbox-list":
-        template = "tasks/inbox.html#list"
+        template = "messages/inbox.html#list"
     return TemplateResponse(request, template, context)
 
 
 @login_required
 def inbox_mobile(request):
     context = {**_inbox_context(request), **_mobile_context(request, _("My messages"))}
-    return TemplateResponse(request, "tasks/inbox_mobile.html", context)
+    return TemplateResponse(request, "messages/inbox_mobile.html", context)
 
 
 def _open(request, pk):
@@ -101,7 +98,7 @@ def message_detail(request, pk):
     context = {"message": message, "link": link, "page_title": message.subject,
                "breadcrumbs": [(_("Task centre"), None), (_("My messages"), reverse("tasks_inbox")),
                                (message.subject, None)]}
-    return TemplateResponse(request, "tasks/inbox_detail.html", context)
+    return TemplateResponse(request, "messages/inbox_detail.html", context)
 
 
 @login_required
@@ -111,7 +108,7 @@ def message_detail_mobile(request, pk):
         link = reverse("tasks_m_announcement_read", args=[message.announcement_id])
     context = {"message": message, "link": link, **_mobile_context(request, message.subject,
                                                                    reverse("tasks_m_inbox"))}
-    return TemplateResponse(request, "tasks/inbox_detail_mobile.html", context)
+    return TemplateResponse(request, "messages/inbox_detail_mobile.html", context)
 
 
 def _back(request, default):
@@ -150,13 +147,13 @@ def _board_context(request):
 def board(request):
     context = {**_board_context(request), "page_title": _("Announcements"),
                "breadcrumbs": [(_("Task centre"), None), (_("Announcements"), None)]}
-    return TemplateResponse(request, "tasks/announcement_board.html", context)
+    return TemplateResponse(request, "messages/announcement_board.html", context)
 
 
 @login_required
 def board_mobile(request):
     context = {**_board_context(request), **_mobile_context(request, _("Announcements"))}
-    return TemplateResponse(request, "tasks/announcement_board_mobile.html", context)
+    return TemplateResponse(request, "messages/announcement_board_mobile.html", context)
 
 
 def _read(request, pk):
@@ -175,7 +172,7 @@ def announcement_read(request, pk):
     context = {"announcement": announcement, "page_title": announcement.title,
                "breadcrumbs": [(_("Task centre"), None), (_("Announcements"), reverse("tasks_announcement_board")),
                                (announcement.title, None)]}
-    return TemplateResponse(request, "tasks/announcement_read.html", context)
+    return TemplateResponse(request, "messages/announcement_read.html", context)
 
 
 @login_required
@@ -183,33 +180,4 @@ def announcement_read_mobile(request, pk):
     announcement = _read(request, pk)
     context = {"announcement": announcement,
                **_mobile_context(request, announcement.title, reverse("tasks_m_announcement_board"))}
-    return TemplateResponse(request, "tasks/announcement_read_mobile.html", context)
-
-
-# -- moves of 公告管理 (registry Actions) ----------------------------------------------------------------
-class ConfirmForm(forms.Form):
-    pass
-
-
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=255, required=False,
-                             widget=forms.TextInput(attrs={"class": "form-control"}))
-
-
-def _move_page(request, config, announcement, **kwargs):
-    return move_page(request, config, announcement, template="tasks/announcement_move.html", **kwargs)
-
-
-def announcement_submit_page(request, config, announcement):
-    return _move_page(
-        request, config, announcement, title=_("Submit for approval"), form=ConfirmForm(request.POST or None),
-        intro=_("An approver gets a task in My tasks; once approved, the announcement is sent to its audience."),
-        perform=lambda data: announcements.announcement_submit(actor=request.user, announcement=announcement))
-
-
-def announcement_withdraw_page(request, config, announcement):
-    return _move_page(
-        request, config, announcement, title=_("Withdraw"), form=WithdrawForm(request.POST or None),
-        intro=_("The announcement leaves the board and every inbox. This cannot be undone."),
-        perform=lambda data: announcements.announcement_withdraw(actor=request.user, announcement=announcement,
-                                                                 reason=data["reason"]))
+    return TemplateResponse(request, "messages/announcement_read_mobile.html", context)

@@ -1,4 +1,4 @@
-"""API of 我的消息 and the announcement moves (included before the registry's router).
+"""API of 我的消息 and the announcement board (included before the registry's router).
 
     GET  /api/v1/tasks/messages/?status=unread|read&kind=…   my messages, unread first
     GET  /api/v1/tasks/messages/{id}/                        one of my messages
@@ -6,7 +6,7 @@
     POST /api/v1/tasks/messages/read-all/                    {"kind"?} → {"marked": n}
     GET  /api/v1/tasks/messages/unread-count/                {"unread": n}
     GET  /api/v1/tasks/announcement-board/[{id}/]            published announcements addressed to me
-    POST /api/v1/tasks/announcement/{id}/submit/ | …/withdraw/
+    (the announcement moves …/submit/ and …/withdraw/ are declared in Announcement.moves)
 
 Messages are always the caller's own — no role, not even an administrator's, widens that."""
 
@@ -17,11 +17,10 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from xiuhao.core.api import idempotent
 from xiuhao.core.registry import registry
+from xiuhao.tasks.models import Announcement, Message
 
 from . import announcements, inbox
-from .models import Announcement, Message
 
 AnnouncementSerializer = registry.configs["tasks.announcement"].serializer
 
@@ -58,10 +57,6 @@ class MarkedSerializer(serializers.Serializer):
 
 class EmptySerializer(serializers.Serializer):
     pass
-
-
-class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
 class BoardSerializer(serializers.ModelSerializer):
@@ -149,36 +144,3 @@ class BoardDetailView(_Mine):
         return Response(BoardSerializer(get_object_or_404(announcements.board_for(request.user), pk=pk)).data)
 
 
-# -- moves ------------------------------------------------------------------------------------------
-class _Move(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
-    def announcement(self, request, pk):
-        return get_object_or_404(Announcement.objects.restrict(request.user, "view"), pk=pk)
-
-    def answer(self, request, announcement):
-        announcement.refresh_from_db()
-        return Response(AnnouncementSerializer(announcement, context={"request": request}).data)
-
-
-class SubmitView(_Move):
-    @extend_schema(request=EmptySerializer, responses=AnnouncementSerializer,
-                   summary="Submit a draft or rejected announcement for approval (starts the approval process)")
-    @idempotent
-    def post(self, request, pk):
-        announcement = announcements.announcement_submit(actor=request.user,
-                                                         announcement=self.announcement(request, pk))
-        return self.answer(request, announcement)
-
-
-class WithdrawView(_Move):
-    @extend_schema(request=WithdrawSerializer, responses=AnnouncementSerializer,
-                   summary="Withdraw a published announcement (it leaves the board and every inbox)")
-    @idempotent
-    def post(self, request, pk):
-        data = WithdrawSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        announcement = announcements.announcement_withdraw(actor=request.user,
-                                                           announcement=self.announcement(request, pk),
-                                                           reason=data.validated_data.get("reason", ""))
-        return self.answer(request, announcement)

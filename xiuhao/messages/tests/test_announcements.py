@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from xiuhao.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xiuhao.core.models import AuditEvent
+from xiuhao.core.moves import transition
+from xiuhao.messages import announcements, inbox
 from xiuhao.org.tests.factories import (
     BranchFactory,
     DepartmentFactory,
@@ -14,7 +16,6 @@ from xiuhao.org.tests.factories import (
     grant,
     user_with,
 )
-from xiuhao.tasks import announcements, inbox
 from xiuhao.tasks.models import Announcement, Message
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +169,7 @@ def test_a_draft_cannot_be_published_without_approval(publish, author, approver)
 
 def test_a_rejection_needs_a_reason_and_tells_the_author(author, approver, django_capture_on_commit_callbacks,
                                                          settings):
-    settings.NOTIFIERS = ["xiuhao.tasks.notify.inapp_adapter"]
+    settings.NOTIFIERS = ["xiuhao.messages.notify.inapp_adapter"]
     announcement = pending(author)
     with pytest.raises(ValidationFailed):
         announcements.announcement_reject(actor=approver, announcement=announcement, reason="  ")
@@ -186,7 +187,7 @@ def test_two_approvers_at_once_publish_once(author, approver):
     stale = Announcement.objects.get(pk=announcement.pk)
     announcements.announcement_reject(actor=approver, announcement=announcement, reason="不行")
     with pytest.raises(Conflict):
-        announcements._move(stale, actor=approver, to="published", verb="publish")
+        transition(stale, to="published", actor=approver, verb="publish")
     assert Announcement.objects.get(pk=announcement.pk).status == "rejected"
 
 
@@ -251,7 +252,7 @@ def test_withdraw_through_the_api_and_the_page(publish, author, approver, client
     assert response.status_code == 200 and response.json()["status"] == "withdrawn"
     again = client.post(f"/api/v1/tasks/announcement/{announcement.pk}/withdraw/", {},
                         content_type="application/json")
-    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+    assert again.status_code == 409 and again.json()["error"]["code"] == "wrong_status"
     page = client.post(reverse("tasks_announcement_withdraw", args=[announcement.pk]), {"reason": ""})
     assert page.status_code == 400 and 'data-testid="form-errors"' in page.content.decode()
 

@@ -3,9 +3,10 @@ the administrator's pool, unread messages for every demo account; a second load 
 
 import pytest
 
+from xiuhao.messages import announcements, inbox
+from xiuhao.messages import demo as demo_messages
 from xiuhao.org.management.commands.load_demo import load_all
 from xiuhao.org.models import User
-from xiuhao.tasks import announcements, demo_messages, inbox
 from xiuhao.tasks.models import Announcement, Message, Task
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,7 @@ They act as the approver who completed the approval task."""
 from django.utils.translation import gettext as _
 
 from xiuhao.core.errors import ValidationFailed
-
-from .handlers import actor_of, service_handler
+from xiuhao.workflow.handlers import actor_of, service_handler
 
 
 def _announcement(instance, variables):
@@ -26,7 +25,7 @@ def _approver(variables):
 
 @service_handler("announcement.publish")
 def publish_announcement(instance, variables):
-    from xiuhao.tasks.announcements import announcement_publish
+    from xiuhao.messages.announcements import announcement_publish
 
     announcement_publish(actor=_approver(variables), announcement=_announcement(instance, variables))
     return variables
@@ -34,7 +33,7 @@ def publish_announcement(instance, variables):
 
 @service_handler("announcement.reject")
 def reject_announcement(instance, variables):
-    from xiuhao.tasks.announcements import announcement_reject
+    from xiuhao.messages.announcements import announcement_reject
 
     reason = (variables.get("reason") or "").strip() or _("Rejected by the approver.")
     announcement_reject(actor=_approver(variables), announcement=_announcement(instance, variables), reason=reason)

@@ -5,19 +5,15 @@ approval, withdraw). Messages are not: a message belongs to its recipient alone,
 its own pages and API (messages_views, messages_api) that never widen to a role's data scope —
 the registry's pages would show an administrator everyone's inbox."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xiuhao.core import context_processors as shell
-from xiuhao.core import pages as core_pages
 from xiuhao.core.api import ScopedModelSerializer
-from xiuhao.core.registry import Action, ModelConfig, register, registry
+from xiuhao.core.registry import ModelConfig, register, registry
+from xiuhao.tasks.models import Announcement
 
-from . import announcements, inbox, messages_views
-from .models import Announcement
+from . import announcements, inbox
 
-if "tasks" not in registry.sections:
-    registry.section("tasks", _("Task centre"), "checklist", 20)
+# Its menu entries are in the Task Centre's section (tasks/registry.py, a lower layer, declares it).
 
 ANNOUNCEMENT_FORM = ["title", "body", "audience", "audience_branch", "audience_department", "audience_role"]
 ANNOUNCEMENT_STATE = ["status", "approved_by", "published_at", "rejected_reason", "process_instance"]
@@ -48,13 +44,8 @@ class AnnouncementConfig(ModelConfig):
     select_related = ["created_by", "branch", "department", "approved_by", "audience_branch",
                       "audience_department", "audience_role"]
     serializer_class = _announcement_serializer()
-    detail_template = "tasks/announcement_detail.html"
-    actions = [
-        Action("submit", _("Submit for approval"), messages_views.announcement_submit_page,
-               permission="tasks.change_announcement"),
-        Action("withdraw", _("Withdraw"), messages_views.announcement_withdraw_page,
-               permission="tasks.change_announcement"),
-    ]
+    detail_template = "messages/announcement_detail.html"
+    refusals = {"update": [Announcement.Refusals.LOCKED], "destroy": [Announcement.Refusals.LOCKED]}
 
     def create(self, *, actor, data):
         return announcements.announcement_create(actor=actor, data=data)
@@ -66,12 +57,11 @@ class AnnouncementConfig(ModelConfig):
         return announcements.announcement_delete(actor=actor, obj=obj)
 
 
-# -- the shell: menu entries, the top bar's unread badge, the phone's tab --------------------------------
-shell.EXTRA_MENU_ITEMS += [
-    {"menu": "tasks", "order": 20, "label": _("My messages"), "url": lambda: reverse("tasks_inbox")},
-    {"menu": "tasks", "order": 30, "label": _("Announcements"), "url": lambda: reverse("tasks_announcement_board")},
-]
-shell.UNREAD_COUNTERS[:] = [inbox.unread_count]
-shell.MESSAGES_URL_NAME[:] = ["tasks_inbox"]
-core_pages.MOBILE_TABS.append({"label": _("Messages"), "url": lambda: reverse("tasks_m_inbox"), "icon": "bell",
-                               "badge": inbox.unread_count})
+# -- the shell: menu entries, the top bar's bell, the phone's tab; the kinds of message it knows ------------
+registry.menu_item("tasks", _("My messages"), "tasks_inbox", order=20)
+registry.menu_item("tasks", _("Announcements"), "tasks_announcement_board", order=30)
+registry.unread_counter(inbox.unread_count, "tasks_inbox", template="messages/inbox_badge.html")
+registry.phone_tab(_("Messages"), "tasks_m_inbox", icon="bell", order=90, badge=inbox.unread_count)
+registry.message_kind("announcement", _("Announcement"))
+registry.message_kind("announcement_rejected", _("Announcement rejected"))
+registry.message_kind("system", _("System notice"))

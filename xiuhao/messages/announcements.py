@@ -21,16 +21,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xiuhao.core import audit
-from xiuhao.core.errors import Conflict, PermissionDenied, ValidationFailed
+from xiuhao.core.errors import ValidationFailed
 from xiuhao.core.jobs import enqueue_on_commit, job
+from xiuhao.core.moves import require_reason, transition
 from xiuhao.core.notify import notify
-from xiuhao.core.services import object_create, object_delete, object_update, require_perm, require_visible
-
-from .models import Announcement, Message
-from .types import register_task_type
+from xiuhao.core.services import object_create, object_delete, object_update
+from xiuhao.tasks.models import Announcement, Message
+from xiuhao.tasks.types import register_task_type
 
 Status = Announcement.Status
+R = Announcement.Refusals
 Audience = Announcement.Audience
 PROCESS_KEY = "announcement_approval"
 TASK_TYPE = "announcement.approve"
@@ -58,66 +58,41 @@ def announcement_create(*, actor, data):
                          before_save=_check_audience)
 
 
-def _editable(announcement, message):
+def _editable(announcement):
     status = Announcement.objects.filter(pk=announcement.pk).values_list("status", flat=True).first()
     if status not in EDITABLE:
-        raise Conflict(message)
+        raise R.LOCKED()
 
 
 def announcement_update(*, actor, obj, data):
     data = {k: v for k, v in data.items() if k not in ("status", "approved_by", "published_at", "rejected_reason")}
     with transaction.atomic():
-        _editable(obj, _("Only a draft or rejected announcement may be changed."))
+        _editable(obj)
         return object_update(actor=actor, obj=obj, data=data, before_save=_check_audience)
 
 
 def announcement_delete(*, actor, obj):
     with transaction.atomic():
-        _editable(obj, _("Only a draft or rejected announcement may be deleted."))
+        _editable(obj)
         return object_delete(actor=actor, obj=obj)
 
 
-# -- moves -------------------------------------------------------------------------------------------
-def _refuse(announcement, to):
-    return Conflict(_("An announcement in status “%(status)s” cannot become “%(to)s”.") % {
-        "status": announcement.get_status_display(), "to": Status(to).label})
+# -- moves (declared in Announcement.moves) ------------------------------------------------------------
+@Announcement.moves.guard("submit")
+def _has_content(actor, announcement):
+    if not announcement.title.strip() or not announcement.body.strip():
+        raise R.EMPTY()
 
 
-def _move(announcement, *, actor, to, verb, message="", **values):
-    """Move to `to` with a conditional UPDATE on the status we read: the race of two clicks (or two
-    approvers) is settled by the database; the loser gets a Conflict and nothing changes."""
-    if to not in Announcement.MOVES[announcement.status]:
-        raise _refuse(announcement, to)
-    before = {"status": announcement.status}
-    changed = (Announcement.objects.filter(pk=announcement.pk, status=announcement.status)
-               .update(status=to, updated_at=timezone.now(), **values))
-    if changed != 1:
-        raise Conflict()
-    announcement.refresh_from_db()
-    audit.record(actor=actor, action="update", obj=announcement, verb=verb, message=message,
-                 changes=audit.diff(before, {"status": announcement.status}))
-    return announcement
-
-
-def _fresh(actor, announcement, permission):
-    if permission == "approve":
-        if not actor.has_perm(APPROVE_PERMISSION):
-            raise PermissionDenied()
-    else:
-        require_perm(actor, Announcement, permission)
-    require_visible(actor, announcement)
-    return Announcement.objects.get(pk=announcement.pk)
-
-
+@Announcement.moves.implements("submit")
 def announcement_submit(*, actor, announcement):
     """Send a draft (or a rejected announcement, corrected) for approval: starts the process."""
     from xiuhao.workflow.services import process_start
 
     with transaction.atomic():
-        announcement = _fresh(actor, announcement, "change")
-        if not announcement.title.strip() or not announcement.body.strip():
-            raise ValidationFailed(fields={"body": [_("Write the title and the content first.")]})
-        _move(announcement, actor=actor, to=Status.PENDING, verb="submit", rejected_reason="", approved_by=None)
+        announcement = Announcement.moves.fresh(actor, announcement, "submit")
+        transition(announcement, to=Status.PENDING, actor=actor, verb="submit",
+                   values={"rejected_reason": "", "approved_by": None})
         instance = process_start(
             actor=actor, key=PROCESS_KEY, subject=announcement,
             variables={"announcement_id": announcement.pk, "author_id": actor.pk,
@@ -129,27 +104,28 @@ def announcement_submit(*, actor, announcement):
     return announcement
 
 
+@Announcement.moves.implements("publish")
 def announcement_publish(*, actor, announcement):
     """Approve and publish. The messages to the audience (one per person, maybe tens of thousands)
     are written by a job after commit, so that the approver does not wait for them. Publishing a
     published announcement again (a retried process step) only sends the messages still missing."""
     with transaction.atomic():
-        announcement = _fresh(actor, announcement, "approve")
+        announcement = Announcement.moves.fresh(actor, announcement, "publish")
         if announcement.status != Status.PUBLISHED:
-            _move(announcement, actor=actor, to=Status.PUBLISHED, verb="publish",
-                  approved_by=actor if actor.is_authenticated else None, published_at=timezone.now())
+            transition(announcement, to=Status.PUBLISHED, actor=actor, verb="publish",
+                       values={"approved_by": actor if actor.is_authenticated else None,
+                               "published_at": timezone.now()})
         enqueue_on_commit(fan_out_job, announcement.pk)
     return announcement
 
 
+@Announcement.moves.implements("reject")
 def announcement_reject(*, actor, announcement, reason):
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(fields={"reason": [_("Please give the reason for rejecting the announcement.")]})
+    reason = require_reason(reason, R.REJECT_REASON)
     with transaction.atomic():
-        announcement = _fresh(actor, announcement, "approve")
-        _move(announcement, actor=actor, to=Status.REJECTED, verb="reject", message=reason,
-              rejected_reason=reason[:255])
+        announcement = Announcement.moves.fresh(actor, announcement, "reject")
+        transition(announcement, to=Status.REJECTED, actor=actor, verb="reject", message=reason,
+                   values={"rejected_reason": reason[:255]})
         if announcement.created_by_id:
             notify(recipients=[announcement.created_by], kind="announcement_rejected",
                    subject=_("Announcement rejected: %(title)s") % {"title": announcement.title[:150]},
@@ -157,11 +133,12 @@ def announcement_reject(*, actor, announcement, reason):
     return announcement
 
 
+@Announcement.moves.implements("withdraw")
 def announcement_withdraw(*, actor, announcement, reason=""):
     """Take a published announcement down: it leaves the board and every inbox."""
     with transaction.atomic():
-        announcement = _fresh(actor, announcement, "change")
-        _move(announcement, actor=actor, to=Status.WITHDRAWN, verb="withdraw", message=reason)
+        announcement = Announcement.moves.fresh(actor, announcement, "withdraw")
+        transition(announcement, to=Status.WITHDRAWN, actor=actor, verb="withdraw", message=reason)
         Message.objects.filter(announcement=announcement).delete()
     return announcement
 
@@ -249,5 +226,5 @@ class ApprovalForm(forms.Form):
 
 
 register_task_type(TASK_TYPE, gettext_lazy("Approve announcement"), form_class=ApprovalForm,
-                   template="tasks/announcement_approve_task.html",
+                   template="messages/announcement_approve_task.html",
                    outcomes=[("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Reject"))])

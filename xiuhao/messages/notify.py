@@ -4,7 +4,7 @@ e-mail adapter)."""
 
 from django.contrib.auth import get_user_model
 
-from .models import Message
+from xiuhao.tasks.models import Message
 
 SUBJECT_MAX = Message._meta.get_field("subject").max_length
 URL_MAX = Message._meta.get_field("url").max_length

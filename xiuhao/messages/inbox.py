@@ -10,34 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core.errors import NotFound
-
-from .models import Message
-
-# Labels of message kinds for the inbox filter; modules add theirs with `register_kind`.
-KINDS = {
-    "announcement": _("Announcement"),
-    "announcement_rejected": _("Announcement rejected"),
-    "warranty_expiry": _("Warranty expiry"),
-    "contract_expiry": _("Contract expiry"),
-    "system": _("System notice"),
-    "task_assigned": _("New task"),
-    "task_transferred": _("Task transferred"),
-    "task_returned": _("Task returned"),
-    "task_urged": _("Task reminder"),
-    "task_reassigned": _("Task reassigned"),
-    "task_cancelled": _("Task cancelled"),
-    "sla_alert": _("SLA alert"),
-}
+from xiuhao.core.registry import registry
+from xiuhao.tasks.models import Message
 
 UNREAD, READ = "unread", "read"
 
 
-def register_kind(code, label):
-    KINDS[code] = label
-
-
 def kind_label(code):
-    return KINDS.get(code, code or _("Notice"))
+    """The label of a message kind in the inbox filter: each app contributes its kinds with
+    `registry.message_kind(code, label)`."""
+    return registry.message_kinds.get(code, code or _("Notice"))
 
 
 def message_list(*, user, status="", kind=""):

@@ -10,12 +10,16 @@ from django.db import transaction
 
 from xiuhao.core import context
 from xiuhao.core.notify import Notice
+from xiuhao.core.registry import registry
 from xiuhao.org.demo import DEMO_ACCOUNTS, Result
 from xiuhao.org.models import Branch, User
+from xiuhao.tasks.models import Announcement, Message, Task
 
 from . import announcements
-from .models import Announcement, Message, Task
 from .notify import inapp_adapter
+
+# What the demo roles (org.demo.ROLES) may do with announcements (the model is in the tasks app).
+registry.demo_roles({"dispatcher": {"tasks.announcement": "view,add,change,delete,export"}})
 
 PUBLISHED = [
     ("关于启用修好售后服务系统的通知",
@@ -62,7 +66,7 @@ class _Loader:
         announcement = announcements.announcement_submit(actor=self.admin, announcement=announcement)
         self.result.count("announcements")
         if publish:
-            from .services import task_claim, task_complete
+            from xiuhao.tasks.services import task_claim, task_complete
 
             task = Task.objects.get(process_instance=announcement.process_instance, kind=announcements.TASK_TYPE)
             task = task_claim(actor=self.admin, task=task)
@@ -81,3 +85,7 @@ def load():
     ctx = context.RequestContext(request_id=context.new_request_id(), user_agent="manage.py load_demo")
     with context.bound(ctx), transaction.atomic():
         return _Loader().run()
+
+
+# After the tasks (the approval waits as a pool task) and the SLA clocks (whose alerts arrive first).
+registry.demo_step("messages", load, after=["org", "tasks", "sla_clocks"])

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import messages_api as api
+from . import api
 
 urlpatterns = [
     path("tasks/messages/", api.MessageListView.as_view(), name="api-message-list"),
@@ -13,6 +13,4 @@ urlpatterns = [
     path("tasks/messages/<int:pk>/unread/", api.MessageUnreadView.as_view(), name="api-message-unread"),
     path("tasks/announcement-board/", api.BoardListView.as_view(), name="api-announcement-board"),
     path("tasks/announcement-board/<int:pk>/", api.BoardDetailView.as_view(), name="api-announcement-board-detail"),
-    path("tasks/announcement/<int:pk>/submit/", api.SubmitView.as_view(), name="api-announcement-submit"),
-    path("tasks/announcement/<int:pk>/withdraw/", api.WithdrawView.as_view(), name="api-announcement-withdraw"),
 ]

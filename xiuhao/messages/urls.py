@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import messages_views as views
+from . import views
 
 urlpatterns = [
     path("messages/", views.inbox_page, name="tasks_inbox"),

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 
 from xiuhao.core.errors import Conflict
+from xiuhao.messages import announcements, inbox
 from xiuhao.org.tests.factories import BranchFactory, UserFactory, grant
-from xiuhao.tasks import announcements, inbox
 from xiuhao.tasks.models import Announcement, Message
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,10 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from xiuhao.core.notify import Notice, notify
+from xiuhao.messages import inbox
+from xiuhao.messages.notify import inapp_adapter
 from xiuhao.org.tests.factories import BranchFactory, OutletFactory, UserFactory, user_with
-from xiuhao.tasks import inbox
 from xiuhao.tasks.models import Message
-from xiuhao.tasks.notify import inapp_adapter
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def admin():
 
 # -- the adapter ---------------------------------------------------------------------------------------
 def test_a_notice_becomes_one_message_per_active_recipient(settings, django_capture_on_commit_callbacks):
-    settings.NOTIFIERS = ["xiuhao.tasks.notify.inapp_adapter"]
+    settings.NOTIFIERS = ["xiuhao.messages.notify.inapp_adapter"]
     li, wang, gone = UserFactory(), UserFactory(), UserFactory(is_active=False)
     with django_capture_on_commit_callbacks(execute=True):
         notify(recipients=[li, wang, gone, None], subject="合同即将到期", body="HT-1 30 天后到期",
@@ -41,7 +41,7 @@ def test_a_notice_becomes_one_message_per_active_recipient(settings, django_capt
 def test_the_in_app_adapter_is_a_default_notifier_next_to_e_mail():
     from django.conf import settings
 
-    assert "xiuhao.tasks.notify.inapp_adapter" in settings.NOTIFIERS
+    assert "xiuhao.messages.notify.inapp_adapter" in settings.NOTIFIERS
     assert "xiuhao.core.notify.email_adapter" in settings.NOTIFIERS
 
 
@@ -58,7 +58,7 @@ def test_the_adapter_writes_all_recipients_in_one_insert_and_cuts_a_long_subject
 def test_a_rolled_back_write_sends_no_message(settings, django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    settings.NOTIFIERS = ["xiuhao.tasks.notify.inapp_adapter"]
+    settings.NOTIFIERS = ["xiuhao.messages.notify.inapp_adapter"]
     user = UserFactory()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
         notify(recipients=[user], subject="x", body="y")
