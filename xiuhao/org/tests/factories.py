@@ -113,11 +113,11 @@ def user_with(*perms, data_scope="branch", departments=(), **fields):
 def user_in_demo_role(code, *, data_scope="all", **fields):
     """A user holding the permissions of the demo role `code` (org.demo.ROLES: "outlet",
     "engineer", "finance"…) through a role with `data_scope`."""
-    from xiuhao.org.demo import ROLES, _permissions
+    from xiuhao.org.demo import ROLES, _permissions, role_permissions
 
     spec = next(r for r in ROLES if r["code"] == code)
     user = UserFactory(**fields)
     role = RoleFactory(data_scope=data_scope)
-    role.permissions.set(_permissions(spec["permissions"]))
+    role.permissions.set(_permissions(role_permissions(spec)))
     user.roles.add(role)
     return user
