@@ -19,11 +19,6 @@ LAYERS = [
     ("messages", "integrations"),  # inbox and announcements (approved by a process); outside channels
 ]
 
-# Imports against the layers that are being removed on another branch (tasks reaches up into the
-# workflow and the SLA); the pair (importer, imported) is allowed until then.
-KNOWN_UPWARD_IMPORTS_BEING_REMOVED = {("tasks", "workflow"), ("tasks", "sla")}
-
-
 def layer_of(package):
     for n, layer in enumerate(LAYERS):
         if package in layer:

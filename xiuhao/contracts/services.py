@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiuhao.core import audit
-from xiuhao.core.errors import Conflict, NotFound, ValidationFailed
+from xiuhao.core.errors import Conflict, NotFound, ServiceError, ValidationFailed
 from xiuhao.core.moves import REASON_REQUIRED, require_reason, transition
 from xiuhao.core.services import object_create, object_delete, object_update, require_perm, require_visible
 
@@ -249,11 +249,26 @@ def contracts_expire(*, on=None):
 
 
 # -- covered devices -------------------------------------------------------------------------------------
+def _check_covers(contract):
+    if contract.status == Contract.Status.TERMINATED:
+        raise R.TERMINATED()
+
+
+def may_cover(actor, contract) -> bool:
+    """May `actor` add devices to `contract` now (the devices tab offers them by this)?"""
+    if not actor.has_perm("contracts.add_contractdevice"):
+        return False
+    try:
+        _check_covers(contract)
+    except ServiceError:
+        return False
+    return True
+
+
 def check_link(link):
     _typed(link, "start_date", "end_date")
     contract, device = link.contract, link.device
-    if contract.status == Contract.Status.TERMINATED:
-        raise R.TERMINATED()
+    _check_covers(contract)
     if device.customer_id != contract.customer_id:
         raise _invalid("device", _("The device %(serial)s does not belong to the contract's customer.")
                        % {"serial": device.serial})

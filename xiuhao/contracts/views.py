@@ -34,7 +34,7 @@ class PaymentForm(forms.Form):
 def covered_tab(contract, request):
     links = contract.covered.select_related("device__product_model").order_by("device__serial")
     candidates = Device.objects.none()
-    if request.user.has_perm("contracts.add_contractdevice") and contract.status != Contract.Status.TERMINATED:
+    if services.may_cover(request.user, contract):  # the service's own rule
         candidates = (Device.objects.serviceable().visible_to(request.user)
                       .filter(customer_id=contract.customer_id).exclude(contract_links__contract=contract)
                       .select_related("product_model").order_by("serial"))

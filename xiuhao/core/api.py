@@ -300,7 +300,8 @@ def move_endpoint(config, move):
     facts = f"Allowed from status: {', '.join(move.sources)}." + (f" Moves to: {move.target}." if move.target else "")
 
     def handler(self, request, pk=None):
-        if not request.user.has_perm(move.perm(config.model)):
+        perm = move.perm(config.model)
+        if perm and not request.user.has_perm(perm):
             raise exceptions.PermissionDenied()
         obj = get_object_or_404(config.queryset(request.user, "view"), pk=pk)
         data = {}
@@ -328,11 +329,18 @@ def move_endpoint(config, move):
     )(handler)
 
 
+def _no_create(self, request, *args, **kwargs):
+    raise exceptions.MethodNotAllowed(request.method)
+
+
 def build_viewset(config):
     attrs = {"config": config}
     for move in config.page_moves():
         handler = move_endpoint(config, move)
         attrs[handler.__name__] = handler
+    if config.page_moves() and not config.form_fields:
+        # Records written by services only (an SLA clock) still have their moves' POSTs; no create.
+        attrs["create"] = extend_schema(exclude=True)(_no_create)
     cls = type(f"{config.model.__name__}ViewSet", (ConfigViewSet,), attrs)
     if config.refusals:
         from drf_spectacular.utils import extend_schema_view
@@ -348,5 +356,7 @@ def build_viewset(config):
         methods += ["post", "put", "patch"]
         if config.deletable:
             methods.append("delete")
+    elif config.page_moves():
+        methods.append("post")
     cls.http_method_names = methods
     return cls

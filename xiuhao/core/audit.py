@@ -16,7 +16,7 @@ EXCLUDED_FIELDS = {"password", "updated_at", "last_login", "path"}
 def _plain(value):
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
-    if isinstance(value, decimal.Decimal | uuid.UUID):
+    if isinstance(value, decimal.Decimal | uuid.UUID | datetime.timedelta):
         return str(value)
     if isinstance(value, models.Model):
         return value.pk

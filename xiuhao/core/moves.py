@@ -122,7 +122,8 @@ class Move:
     """One status move. `name` is its URL slug and API path (`set-invalid`), `verb` the audit verb
     (default: the name with underscores). `sources` are the statuses it may start from, `target`
     the status it ends in (None: the status stays, e.g. a renewal that creates a new record).
-    `permission` is a model action ("change", "add", …) or a full "app.codename". `form` is a
+    `permission` is a model action ("change", "add", …) or a full "app.codename", or None when
+    the move's guard alone decides who may make it (a task's assignee completes it). `form` is a
     Django form of its input (none: a confirmation); `initial(obj)` pre-fills it; `intro` is a
     line above the form (or `intro(obj)`, for a line about the record). `creates`: the
     service returns a new record (HTTP 201 with that record). `system` moves are made by jobs or
@@ -151,6 +152,8 @@ class Move:
         self.verb = self.verb or self.name.replace("-", "_")
 
     def perm(self, model):
+        if not self.permission:
+            return None
         if "." in self.permission:
             return self.permission
         return f"{model._meta.app_label}.{self.permission}_{model._meta.model_name}"
@@ -176,10 +179,13 @@ class Move:
 class StateMachine:
     """The statuses' moves of one model (assign it to the model's `moves` attribute)."""
 
-    def __init__(self, *moves, field="status", subject=None, history=None):
+    def __init__(self, *moves, field="status", subject=None, history=None, wrong_status=None):
         self.field = field
         self._subject = subject
         self.history = history
+        # fn(obj, move) -> a Refusal's error for a move the record's status does not allow, or None
+        # for the common `wrong_status` (e.g. a task answers "already claimed by X" with its code).
+        self.wrong_status = wrong_status
         self.moves = {}
         for move in moves:
             if move.name in self.moves:
@@ -255,6 +261,10 @@ class StateMachine:
         return dict(f.flatchoices).get(status, status)
 
     def refuse(self, obj, move):
+        if self.wrong_status is not None:
+            error = self.wrong_status(obj, move)
+            if error is not None:
+                return error
         status = self.status_of(obj)
         return WRONG_STATUS(move=move.label, what=self.model._meta.verbose_name, status=self.status_label(status))
 
@@ -264,7 +274,8 @@ class StateMachine:
         permission, status, then the move's own guard. Services call it on the row they read
         inside their transaction; pages and the API call `may` to show what is possible."""
         move = self[name]
-        if not actor.has_perm(move.perm(self.model)):
+        perm = move.perm(self.model)
+        if perm and not actor.has_perm(perm):
             raise PermissionDenied()
         if not move.starts_from(self.status_of(obj)):
             raise self.refuse(obj, move)
@@ -275,7 +286,8 @@ class StateMachine:
         """The record as stored now, for a move's service inside its transaction: the move's
         permission, the actor's data scope (a record outside it is NotFound, like a missing one),
         then `check` on the row read."""
-        if not actor.has_perm(self[name].perm(self.model)):
+        perm = self[name].perm(self.model)
+        if perm and not actor.has_perm(perm):
             raise PermissionDenied()
         rows = self.model._default_manager.all()
         if hasattr(rows, "visible_to"):

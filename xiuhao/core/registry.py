@@ -231,7 +231,8 @@ class ModelConfig:
         return self.machine.user_moves() if self.machine else []
 
     def moves_available(self, user, obj):
-        return self.machine.available(user, obj) if self.machine else []
+        """The buttons of the detail page: the moves with a page that `user` may make on `obj` now."""
+        return [m for m in self.page_moves() if self.machine.may(user, obj, m.name)]
 
     # -- reads ----------------------------------------------------------------------------
     def base_queryset(self):

@@ -336,7 +336,8 @@ def move_view(config, move):
 
     @login_required
     def view(request, pk):
-        if not request.user.has_perm(move.perm(config.model)):
+        perm = move.perm(config.model)
+        if perm and not request.user.has_perm(perm):
             raise DjangoPermissionDenied
         obj = get_object_or_404(config.queryset(request.user), pk=pk)
         if request.method != "POST" and not machine.may(request.user, obj, move.name):

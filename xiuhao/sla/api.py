@@ -1,5 +1,6 @@
-"""API of the SLA beyond the registry's CRUD: pause/resume a clock, its remaining time, the targets a
-request would get, and a calendar's due time for a start and business minutes."""
+"""API of the SLA beyond the registry's CRUD and the clocks' declared moves (pause, resume): a
+clock's remaining time, the targets a request would get, and a calendar's due time for a start and
+business minutes."""
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,19 +16,10 @@ from xiuhao.core.errors import NotFound, PermissionDenied, ValidationFailed
 from xiuhao.core.registry import registry
 
 from . import services
-from .models import BusinessCalendar, Priority, RequestType, SlaClock, SlaPause
+from .models import BusinessCalendar, Priority, RequestType, SlaClock
 from .selectors import remaining
 
 ClockSerializer = registry.configs["sla.slaclock"].serializer
-
-
-class PauseSerializer(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=SlaPause.Reason.choices)
-    note = serializers.CharField(max_length=255, required=False, allow_blank=True)
-
-
-class EmptySerializer(serializers.Serializer):
-    pass
 
 
 class RemainingSerializer(serializers.Serializer):
@@ -55,24 +47,6 @@ class _ClockView(APIView):
         if not request.user.has_perm(f"sla.{action}_slaclock"):
             raise PermissionDenied()
         return get_object_or_404(SlaClock.objects.restrict(request.user, "view").select_related("calendar"), pk=pk)
-
-
-class ClockPauseView(_ClockView):
-    @extend_schema(request=PauseSerializer, responses=ClockSerializer,
-                   summary="Pause a running clock (waiting for the customer / parts)")
-    def post(self, request, pk):
-        clock = self.clock(request, pk, "change")
-        data = PauseSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        clock = services.clock_pause(actor=request.user, clock=clock, **data.validated_data)
-        return Response(ClockSerializer(clock, context={"request": request}).data)
-
-
-class ClockResumeView(_ClockView):
-    @extend_schema(request=EmptySerializer, responses=ClockSerializer, summary="Resume a paused clock")
-    def post(self, request, pk):
-        clock = services.clock_resume(actor=request.user, clock=self.clock(request, pk, "change"))
-        return Response(ClockSerializer(clock, context={"request": request}).data)
 
 
 class ClockRemainingView(_ClockView):

@@ -5,8 +5,6 @@ from django.urls import path
 from . import api
 
 urlpatterns = [
-    path("sla/slaclock/<int:pk>/pause/", api.ClockPauseView.as_view(), name="api-sla-clock-pause"),
-    path("sla/slaclock/<int:pk>/resume/", api.ClockResumeView.as_view(), name="api-sla-clock-resume"),
     path("sla/slaclock/<int:pk>/remaining/", api.ClockRemainingView.as_view(), name="api-sla-clock-remaining"),
     path("sla/businesscalendar/<int:pk>/due/", api.CalendarDueView.as_view(), name="api-sla-calendar-due"),
     path("sla/targets/", api.TargetsView.as_view(), name="api-sla-targets"),

@@ -13,7 +13,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core.models import TimeStampedModel
+from xiuhao.core.moves import Move, Refusal, StateMachine
 from xiuhao.core.scope import ScopedQuerySet, ScopeFields, scope_q
+
+from . import forms
 
 
 class Weekday(models.IntegerChoices):
@@ -266,14 +269,33 @@ class SlaClock(TimeStampedModel):
         BREACHED = "breached", _("Breached")  # stopped after the target; final
         CANCELLED = "cancelled", _("Cancelled")  # the timed thing was withdrawn; final
 
-    MOVES = {
-        Status.RUNNING: {Status.PAUSED, Status.MET, Status.BREACHED, Status.CANCELLED},
-        Status.PAUSED: {Status.RUNNING, Status.MET, Status.BREACHED, Status.CANCELLED},
-        Status.MET: set(),
-        Status.BREACHED: set(),
-        Status.CANCELLED: set(),
-    }
     OPEN = (Status.RUNNING, Status.PAUSED)
+
+    # Refusals a client may act on (stable codes; messages in the user's language).
+    class Refusals:
+        ALREADY_PAUSED = Refusal("clock_already_paused", _("The clock is already paused."))
+        ALREADY_RUNNING = Refusal("clock_already_running", _("A %(kind)s clock is already running for this record."))
+        NOT_OPEN = Refusal("clock_not_open", _("Only a running or paused clock changes hands."))
+        PAUSE_REASON_MISSING = Refusal("clock_pause_reason_missing", _("Choose why the clock is paused."),
+                                       field="reason")
+        PAUSE_NOTE_MISSING = Refusal("clock_pause_note_missing", _("Say why the clock is paused."), field="note")
+
+    # The moves (services.py implements them with conditional updates on status and version).
+    # Stopping (met or breached, by the time used) and cancelling are made by the modules that
+    # own the timed record, not from the clock's page.
+    moves = StateMachine(
+        Move("pause", _("Pause"), sources=[Status.RUNNING], target=Status.PAUSED, form=forms.PauseForm,
+             verb="sla_clock_pause",
+             intro=_("While paused the clock does not count; the due time moves later by the pause."),
+             refusals=[Refusals.ALREADY_PAUSED, Refusals.PAUSE_REASON_MISSING, Refusals.PAUSE_NOTE_MISSING]),
+        Move("resume", _("Resume"), sources=[Status.PAUSED], target=Status.RUNNING, verb="sla_clock_resume",
+             intro=_("The clock counts again from now.")),
+        Move("stop-met", _("Met"), sources=OPEN, target=Status.MET, verb="sla_clock_stop", system=True),
+        Move("stop-breached", _("Breached"), sources=OPEN, target=Status.BREACHED, verb="sla_clock_stop",
+             system=True),
+        Move("cancel", _("Cancelled"), sources=OPEN, target=Status.CANCELLED, verb="sla_clock_cancel", system=True),
+        subject="clock",
+    )
 
     content_type = models.ForeignKey(ContentType, verbose_name=_("record type"), on_delete=models.PROTECT)
     object_id = models.CharField(_("record ID"), max_length=64)

@@ -116,10 +116,7 @@ class SlaClockConfig(ModelConfig):
     prefetch_related = ["calendar__periods", "calendar__holidays"]
     deletable = False
     tabs = [Tab("time", _("Time, pauses and alerts"), "sla/tabs/clock.html", views.clock_tab)]
-    actions = [
-        Action("pause", _("Pause"), views.pause, permission="sla.change_slaclock"),
-        Action("resume", _("Resume"), views.resume, permission="sla.change_slaclock"),
-    ]
+    # Pause and resume are declared moves (models.SlaClock.moves): button, page and API endpoint.
 
     @cached_property
     def table(self):

@@ -73,3 +73,45 @@ def clocks_of(target, *, user=None):
 
     qs = clocks_for(target).select_related("calendar").prefetch_related("calendar__periods", "calendar__holidays")
     return qs.visible_to(user) if user is not None else qs
+
+
+def clocks_of_tasks(tasks) -> dict:
+    """{task pk: [open clocks]} — the open clocks timing each task or the record it is about (a
+    service request's response clock shows on its tasks), soonest due first. One query for a page
+    of tasks."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from xiuhao.tasks.models import Task
+
+    task_ct = ContentType.objects.get_for_model(Task)
+    wanted = {}
+    for t in tasks:
+        wanted.setdefault((task_ct.pk, str(t.pk)), []).append(t.pk)
+        if t.content_type_id and t.object_id:
+            wanted.setdefault((t.content_type_id, t.object_id), []).append(t.pk)
+    if not wanted:
+        return {}
+    by_type = {}
+    for ct_id, object_id in wanted:
+        by_type.setdefault(ct_id, []).append(object_id)
+    q = Q()
+    for ct_id, ids in by_type.items():
+        q |= Q(content_type_id=ct_id, object_id__in=ids)
+    clocks = (SlaClock.objects.filter(q, status__in=SlaClock.OPEN).select_related("calendar")
+              .prefetch_related("calendar__periods", "calendar__holidays").order_by("due_at"))
+    found = {}
+    for clock in clocks:
+        for pk in wanted.get((clock.content_type_id, clock.object_id), []):
+            found.setdefault(pk, []).append(clock)
+    return found
+
+
+def task_marks(tasks) -> dict:
+    """The SLA's marks on tasks (tasks.hooks): each open clock as its badge, and on the phone its
+    kind and due time."""
+    from xiuhao.tasks.hooks import Mark
+
+    return {pk: [Mark(name="sla", label=clock.get_kind_display(), at=clock.due_at,
+                      template="sla/includes/task_mark.html", object=clock) for clock in clocks]
+            for pk, clocks in clocks_of_tasks(tasks).items()}

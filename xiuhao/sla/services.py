@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from xiuhao.core import audit
 from xiuhao.core import services as core_services
 from xiuhao.core.errors import Conflict, PermissionDenied, ValidationFailed
+from xiuhao.core.moves import transition
 from xiuhao.core.scope import scope_q
 
 from .calendar import ALWAYS, US_PER_MINUTE, WorkCalendar
@@ -221,27 +222,24 @@ def _record(actor, clock, verb, changes, message=""):
     audit.record(actor=actor, action="action", obj=clock, verb=verb, changes=changes, message=message)
 
 
-def _guard(actor, clock, check):
+R = SlaClock.Refusals
+
+
+def _guard(actor, clock, move, check):
+    """A person's move: the move's permission, status (SlaClock.moves) and the data scope."""
     if not check or actor is None:
         return
-    if not actor.has_perm("sla.change_slaclock"):
-        raise PermissionDenied()
+    core_services.require_perm(actor, SlaClock, SlaClock.moves[move].permission)
     core_services.require_visible(actor, clock)
+    SlaClock.moves.check(actor, clock, move)
 
 
-def _move(clock, to, **values):
-    """The conditional UPDATE of a move: only from the status and version the caller read."""
-    if to not in SlaClock.MOVES[clock.status]:
-        raise Conflict(_("The clock is %(status)s and cannot be %(move)s.") % {
-            "status": clock.get_status_display(), "move": SlaClock.Status(to).label})
-    done = SlaClock.objects.filter(pk=clock.pk, status=clock.status, version=clock.version).update(
-        status=to, version=F("version") + 1, updated_at=timezone.now(), **values)
-    if not done:
-        raise Conflict()
+def _move(clock, to, verb, actor, message="", **values):
+    """The move (core.moves.transition): a conditional UPDATE from the status and version the
+    caller read, and its audit event. Returns the status it came from."""
     old = clock.status
-    for name, value in values.items():
-        setattr(clock, name, value)
-    clock.status, clock.version = to, clock.version + 1
+    transition(clock, to=to, actor=actor, verb=verb, message=message, match={"version": clock.version},
+               values={"version": F("version") + 1, **values})
     return old
 
 
@@ -275,8 +273,7 @@ def clock_start(*, actor, target, kind, minutes, calendar=None, policy=None, own
             clock.save()
             audit.record(actor=actor, action="create", obj=clock, after=_snapshot(clock), verb="sla_clock_start")
     except IntegrityError as exc:
-        raise Conflict(_("A %(kind)s clock is already running for this record.") % {
-            "kind": ClockKind(kind).label}) from exc
+        raise R.ALREADY_RUNNING(kind=ClockKind(kind).label) from exc
     return clock
 
 
@@ -288,30 +285,32 @@ def clocks_start(*, actor, target, targets: Targets, owner=None, branch=None, no
             for kind, minutes in targets.minutes.items() if minutes]
 
 
+@SlaClock.moves.implements("pause")
 def clock_pause(*, actor, clock, reason, note="", now=None, check=True) -> SlaClock:
     """Stop counting (waiting for the customer / for parts) — audited with the reason."""
     now = _now(now)
-    _guard(actor, clock, check)
+    _guard(actor, clock, "pause", check)
     if reason not in SlaPause.Reason.values:
-        raise ValidationFailed(fields={"reason": [_("Choose why the clock is paused.")]})
+        raise R.PAUSE_REASON_MISSING()
     if reason == SlaPause.Reason.OTHER and not (note or "").strip():
-        raise ValidationFailed(fields={"note": [_("Say why the clock is paused.")]})
+        raise R.PAUSE_NOTE_MISSING()
     with transaction.atomic():
         used = used_at(clock, now)
-        _move(clock, SlaClock.Status.PAUSED, used=used, paused_at=now, next_alert_at=None)
+        _move(clock, SlaClock.Status.PAUSED, "sla_clock_pause", actor,
+              message=f"{SlaPause.Reason(reason).label} {note}".strip(), used=used, paused_at=now,
+              next_alert_at=None)
         if SlaPause.objects.filter(clock=clock, ended_at__isnull=True).exists():  # a pause left open: refuse
-            raise Conflict(_("The clock is already paused."))
+            raise R.ALREADY_PAUSED()
         SlaPause.objects.create(clock=clock, reason=reason, note=(note or "")[:255], started_at=now,
                                 actor=actor if getattr(actor, "is_authenticated", False) else None)
-        _record(actor, clock, "sla_clock_pause", {"status": ["running", "paused"]},
-                message=f"{SlaPause.Reason(reason).label} {note}".strip())
     return clock
 
 
+@SlaClock.moves.implements("resume")
 def clock_resume(*, actor, clock, now=None, check=True) -> SlaClock:
     """Count again from `now`; the due time moves later by the business time the pause took."""
     now = _now(now)
-    _guard(actor, clock, check)
+    _guard(actor, clock, "resume", check)
     cal = work_calendar(clock.calendar)
     with transaction.atomic():
         paused_for = max(datetime.timedelta(0), cal.business_time_between(clock.paused_at, now)) \
@@ -320,24 +319,20 @@ def clock_resume(*, actor, clock, now=None, check=True) -> SlaClock:
         due_at = cal.add_business(now, left) if left > datetime.timedelta(0) else clock.due_at
         sent = set(clock.alerts.values_list("level", flat=True))
         nxt = next_alert_at(clock, cal, anchor=now, used=clock.used, sent=sent)
-        old_due = clock.due_at
-        _move(clock, SlaClock.Status.RUNNING, resumed_at=now, paused_at=None, due_at=due_at, next_alert_at=nxt,
-              paused_time=clock.paused_time + paused_for)
+        _move(clock, SlaClock.Status.RUNNING, "sla_clock_resume", actor, resumed_at=now, paused_at=None,
+              due_at=due_at, next_alert_at=nxt, paused_time=clock.paused_time + paused_for)
         SlaPause.objects.filter(clock=clock, ended_at__isnull=True).update(
             ended_at=now, business_time=paused_for,
             ended_by=actor if getattr(actor, "is_authenticated", False) else None)
-        _record(actor, clock, "sla_clock_resume", {"status": ["paused", "running"],
-                                                   "due_at": [audit._plain(old_due), audit._plain(due_at)]})
     return clock
 
 
 def _finish(actor, clock, to, now, verb):
     used = used_at(clock, now)
     with transaction.atomic():
-        old = _move(clock, to, used=used, stopped_at=now, next_alert_at=None, paused_at=None)
+        old = _move(clock, to, verb, actor, used=used, stopped_at=now, next_alert_at=None, paused_at=None)
         if old == SlaClock.Status.PAUSED:
             SlaPause.objects.filter(clock=clock, ended_at__isnull=True).update(ended_at=now)
-        _record(actor, clock, verb, {"status": [old, to]})
     return clock
 
 
@@ -355,9 +350,11 @@ def clock_cancel(*, actor, clock, now=None) -> SlaClock:
 
 def clock_reassign_owner(*, actor, clock, owner, check=True) -> SlaClock:
     """Escalations go to the new owner (and their manager) from now on; levels sent stay sent."""
-    _guard(actor, clock, check)
+    if check and actor is not None:
+        core_services.require_perm(actor, SlaClock, "change")
+        core_services.require_visible(actor, clock)
     if not clock.is_open:
-        raise Conflict(_("Only a running or paused clock changes hands."))
+        raise R.NOT_OPEN()
     old = str(clock.owner) if clock.owner_id else None
     with transaction.atomic():
         done = SlaClock.objects.filter(pk=clock.pk, status__in=SlaClock.OPEN, version=clock.version).update(

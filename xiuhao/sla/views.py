@@ -1,5 +1,5 @@
-"""Pages of the SLA beyond the registry's CRUD: pause/resume a clock, try a calendar, and the tabs
-of calendars and clocks."""
+"""Pages of the SLA beyond the registry's CRUD and the clocks' declared moves (models.SlaClock.moves):
+try a calendar, and the tabs of calendars and clocks."""
 
 import datetime
 
@@ -9,23 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xiuhao.core.views import move_page
-
 from . import services
-from .models import SlaPause, Weekday
+from .models import Weekday
 from .selectors import remaining
 
 TEXT = forms.TextInput(attrs={"class": "form-control"})
-
-
-class PauseForm(forms.Form):
-    reason = forms.ChoiceField(label=gettext_lazy("Reason"), choices=SlaPause.Reason.choices,
-                               widget=forms.Select(attrs={"class": "form-select"}))
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=255, required=False, widget=TEXT)
-
-
-class ConfirmForm(forms.Form):
-    pass
 
 
 class TryForm(forms.Form):
@@ -34,21 +22,6 @@ class TryForm(forms.Form):
                                                            format="%Y-%m-%dT%H:%M"))
     minutes = forms.IntegerField(label=gettext_lazy("Business minutes"), min_value=0, max_value=60 * 24 * 366,
                                  widget=forms.NumberInput(attrs={"class": "form-control"}))
-
-
-_page = move_page
-
-
-def pause(request, config, clock):
-    return _page(request, config, clock, title=_("Pause"), form=PauseForm(request.POST if request.method == "POST" else None),
-                 intro=_("While paused the clock does not count; the due time moves later by the pause."),
-                 perform=lambda data: services.clock_pause(actor=request.user, clock=clock, **data))
-
-
-def resume(request, config, clock):
-    return _page(request, config, clock, title=_("Resume"), form=ConfirmForm(request.POST if request.method == "POST" else None),
-                 intro=_("The clock counts again from now."),
-                 perform=lambda data: services.clock_resume(actor=request.user, clock=clock))
 
 
 def try_calendar(request, config, calendar):

@@ -1,8 +1,10 @@
 """API of the Task Centre beyond the registry's CRUD: my open tasks with counts per type, the grab
-pool, and the moves of a task (claim, complete, transfer, return, urge, reassign, cancel).
+pool, and the moves of a task declared in Task.moves (claim, complete, transfer, return, urge,
+reassign, cancel), each with Idempotency-Key and its error codes in the schema.
 
 Errors are the platform's: 400 bad input, 403 not allowed, 404 not found or outside the data
-scope, 409 the task moved meanwhile (e.g. `conflict` "This task has already been claimed by X.")."""
+scope, 409 the task moved meanwhile, with the task's codes (e.g. `task_already_claimed` "This task
+has already been claimed by X.")."""
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
@@ -14,7 +16,8 @@ from rest_framework.views import APIView
 from xiuhao.core.api import idempotent
 from xiuhao.core.registry import registry
 
-from . import selectors, services
+from . import selectors
+from .models import Task
 
 # The registry derives this serializer; the URLconf imports this module after it is filled.
 TaskSerializer = registry.configs["tasks.task"].serializer
@@ -58,7 +61,7 @@ class TaskCancelSerializer(serializers.Serializer):
 
 
 class _TaskMove(APIView):
-    """One move of a task; `_move_view` makes each endpoint with its `act(self, request, task, data)`."""
+    """One move of a task (declared in Task.moves); `_move_view` makes each endpoint."""
 
     permission_classes = [permissions.IsAuthenticated]
     body = TaskEmptySerializer
@@ -73,50 +76,42 @@ class _TaskMove(APIView):
             raise Http404
         return task
 
-    def validated(self, request):
-        data = self.body(data=request.data)
-        data.is_valid(raise_exception=True)
-        return data.validated_data
-
     @idempotent
     def post(self, request, pk):
-        data = self.validated(request)
-        task = self.act(request, self.task(request, pk), data)
+        body = self.body(data=request.data)
+        body.is_valid(raise_exception=True)
+        task = Task.moves.perform(self.move, actor=request.user, obj=self.task(request, pk),
+                                  data=dict(body.validated_data))
         task.refresh_from_db()
         return Response(TaskSerializer(task, context={"request": request}).data)
 
 
-def _move_view(move, body, summary, act):
+def _move_view(name, body, summary):
+    """The endpoint of move `name` of Task.moves: its service, input and documented error codes."""
+    codes = Task.moves[name].error_codes()
+
     def post(self, request, pk):
         return _TaskMove.post(self, request, pk)
 
-    post = extend_schema(request=body, responses=TaskSerializer, summary=summary,
-                         operation_id=f"tasks_task_{move}")(post)
-    return type(f"Task{move.title()}View", (_TaskMove,), {"move": move, "body": body, "act": act, "post": post})
+    post = extend_schema(request=body, responses=TaskSerializer, summary=summary, operation_id=f"tasks_task_{name}",
+                         description="Error codes — " + "; ".join(f"{status}: {', '.join(names)}"
+                                                                  for status, names in codes.items()) + ".",
+                         extensions={"x-error-codes": codes})(post)
+    return type(f"Task{name.title()}View", (_TaskMove,), {"move": name, "body": body, "post": post})
 
 
 TaskClaimView = _move_view(
-    "claim", TaskEmptySerializer, "Claim a pool task 抢任务 (exactly one claimant wins; the others get 409)",
-    lambda self, request, task, data: services.task_claim(actor=request.user, task=task))
-TaskCompleteView = _move_view(
-    "complete", TaskCompleteSerializer, "Complete my task with its form data and outcome",
-    lambda self, request, task, data: services.task_complete(
-        actor=request.user, task=task, data=data.get("data") or {}, outcome=data.get("outcome", "")))
+    "claim", TaskEmptySerializer, "Claim a pool task 抢任务 (exactly one claimant wins; the others get 409)")
+TaskCompleteView = _move_view("complete", TaskCompleteSerializer, "Complete my task with its form data and outcome")
 TaskTransferView = _move_view(
-    "transfer", TaskTransferSerializer, "Transfer 转派 my task to someone else (reason required)",
-    lambda self, request, task, data: services.task_transfer(actor=request.user, task=task, **data))
+    "transfer", TaskTransferSerializer, "Transfer 转派 my task to someone else (reason required)")
 TaskReturnView = _move_view(
-    "return", TaskReasonSerializer, "Return 退回 my task: to the pool, the previous assignee or its creator",
-    lambda self, request, task, data: services.task_return(actor=request.user, task=task, **data))
-TaskUrgeView = _move_view(
-    "urge", TaskUrgeSerializer, "Urge 催单 the assignee of an open task (notifies them)",
-    lambda self, request, task, data: services.task_urge(actor=request.user, task=task, **data))
+    "return", TaskReasonSerializer, "Return 退回 my task: to the pool, the previous assignee or its creator")
+TaskUrgeView = _move_view("urge", TaskUrgeSerializer, "Urge 催单 the assignee of an open task (notifies them)")
 TaskReassignView = _move_view(
-    "reassign", TaskReassignSerializer, "Reassign a task to someone (manager: tasks.reassign_task)",
-    lambda self, request, task, data: services.task_reassign(actor=request.user, task=task, **data))
+    "reassign", TaskReassignSerializer, "Reassign a task to someone (manager: tasks.reassign_task)")
 TaskCancelView = _move_view(
-    "cancel", TaskCancelSerializer, "Cancel an active task (its creator or tasks.change_task)",
-    lambda self, request, task, data: services.task_cancel(actor=request.user, task=task, **data))
+    "cancel", TaskCancelSerializer, "Cancel an active task (its creator or tasks.change_task)")
 
 
 @extend_schema_serializer(many=False)  # the page itself: not a list of pages

@@ -14,8 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xiuhao.core.errors import PermissionDenied
 from xiuhao.core.models import OwnedModel
-from xiuhao.core.moves import Move, OptionalReasonForm, Refusal, StateMachine
+from xiuhao.core.moves import REASON_REQUIRED, Move, OptionalReasonForm, Refusal, StateMachine
 from xiuhao.core.scope import ScopedManager, ScopeFields
 
 
@@ -26,6 +27,20 @@ class Priority(models.IntegerChoices):
     URGENT = 4, _("Urgent")
 
 
+def _wrong_status(task, move):
+    """A move the task's status does not allow, told the way the person acting understands it."""
+    R, Status = Task.Refusals, Task.Status
+    if move.name == "urge" and task.status == Status.POOL:
+        return R.NOT_IN_PROGRESS()
+    if task.status == Status.DONE:
+        return R.ALREADY_DONE()
+    if task.status == Status.CANCELLED:
+        return R.CANCELLED()
+    if task.status == Status.OPEN and task.assignee_id:
+        return R.ALREADY_CLAIMED(name=task.assignee)
+    return R.NOT_CLAIMED()
+
+
 class Task(OwnedModel):
     class Status(models.TextChoices):
         POOL = "pool", _("Waiting to be claimed")  # offered to candidates → OPEN (claim/assign), CANCELLED
@@ -33,13 +48,51 @@ class Task(OwnedModel):
         DONE = "done", _("Completed")  # final
         CANCELLED = "cancelled", _("Cancelled")  # withdrawn (process cancelled, record closed); final
 
-    MOVES = {
-        Status.POOL: {Status.OPEN, Status.CANCELLED},
-        Status.OPEN: {Status.OPEN, Status.POOL, Status.DONE, Status.CANCELLED},  # OPEN→OPEN: transfer
-        Status.DONE: set(),
-        Status.CANCELLED: set(),
-    }
     ACTIVE = (Status.POOL, Status.OPEN)
+
+    # Refusals a client may act on (stable codes; messages in the user's language, naming people).
+    class Refusals:
+        ALREADY_CLAIMED = Refusal("task_already_claimed", _("This task has already been claimed by %(name)s."))
+        ALREADY_DONE = Refusal("task_already_done", _("This task has already been completed."))
+        CANCELLED = Refusal("task_cancelled", _("This task has been cancelled."))
+        NOT_CLAIMED = Refusal("task_not_claimed", _("This task is waiting in the pool; claim it first."))
+        NOT_YOURS = Refusal("task_not_yours", _("This task is assigned to %(name)s, not to you."),
+                            error=PermissionDenied)
+        NOT_OFFERED = Refusal("task_not_offered", _("This task is not offered to you."), error=PermissionDenied)
+        NOT_IN_PROGRESS = Refusal("task_not_in_progress", _("Only a task someone is working on can be urged."))
+        OWN_TASK = Refusal("task_is_yours", _("This is your own task."))
+        URGED_RECENTLY = Refusal("task_urged_recently",
+                                 _("This task was urged a few minutes ago; please wait before urging again."))
+        NOBODY_TO_RETURN_TO = Refusal("task_nobody_to_return_to",
+                                      _("There is nobody to return this task to; transfer it instead."))
+        CLOSED = Refusal("task_closed", _("A completed or cancelled task cannot be changed."))
+
+    # The moves (services.py implements them and their guards: who may make each — the assignee,
+    # a pool candidate, the creator, a manager — is the guard's, not a model permission's). The
+    # Task Centre's own pages and API offer them (views.py, api.py); a status that does not allow a
+    # move is answered with the task's own codes (`_wrong_status`).
+    moves = StateMachine(
+        Move("claim", _("Claim"), sources=[Status.POOL], target=Status.OPEN, permission=None,
+             refusals=[Refusals.ALREADY_CLAIMED, Refusals.NOT_OFFERED]),
+        Move("complete", _("Complete"), sources=[Status.OPEN], target=Status.DONE, permission=None,
+             refusals=[Refusals.ALREADY_DONE, Refusals.CANCELLED, Refusals.NOT_CLAIMED, Refusals.NOT_YOURS]),
+        Move("transfer", _("Transfer"), sources=[Status.OPEN], target=Status.OPEN, permission=None,
+             refusals=[REASON_REQUIRED, Refusals.ALREADY_DONE, Refusals.CANCELLED, Refusals.NOT_CLAIMED,
+                       Refusals.NOT_YOURS]),
+        # back to the pool when it was offered to candidates, else to the previous assignee (OPEN)
+        Move("return", _("Return"), sources=[Status.OPEN], target=Status.POOL, permission=None,
+             refusals=[REASON_REQUIRED, Refusals.ALREADY_DONE, Refusals.CANCELLED, Refusals.NOT_CLAIMED,
+                       Refusals.NOT_YOURS, Refusals.NOBODY_TO_RETURN_TO]),
+        Move("urge", _("Urge"), sources=[Status.OPEN], permission=None,
+             refusals=[Refusals.NOT_IN_PROGRESS, Refusals.OWN_TASK, Refusals.URGED_RECENTLY,
+                       Refusals.ALREADY_DONE, Refusals.CANCELLED]),
+        Move("reassign", _("Reassign"), sources=[Status.POOL, Status.OPEN], target=Status.OPEN,
+             permission="tasks.reassign_task",
+             refusals=[REASON_REQUIRED, Refusals.ALREADY_DONE, Refusals.CANCELLED]),
+        Move("cancel", _("Cancel task"), sources=[Status.POOL, Status.OPEN], target=Status.CANCELLED,
+             permission=None, danger=True, refusals=[Refusals.ALREADY_DONE, Refusals.CANCELLED]),
+        wrong_status=lambda task, move: _wrong_status(task, move),
+    )
 
     kind = models.CharField(_("task type"), max_length=60, db_index=True)  # a code of tasks.types
     title = models.CharField(_("title"), max_length=200)

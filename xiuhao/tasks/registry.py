@@ -158,6 +158,11 @@ class TaskConfig(ModelConfig):
     def form(self):
         return type("TaskForm", (build_form(self), TaskForm), {})
 
+    def page_moves(self):
+        # Task.moves are offered by the Task Centre's own pages (the task page with each move's
+        # form, the pool) and API (api.py, built from the same declarations), not the registry's.
+        return []
+
     def create(self, *, actor, data):
         return services.generic_task_create(actor=actor, data=data)
 

@@ -230,35 +230,23 @@ def engineer_states(user, qs=None):
     return [(engineer, states.get(engineer.user_id)) for engineer in engineers]
 
 
-# -- SLA clocks on tasks ----------------------------------------------------------------------------------
-def attach_clocks(tasks):
-    """Set `task.sla_clocks` to the open SLA clocks timing each task or the record it is about (a
-    service request's response clock shows on its tasks). One query for a page of tasks; an empty
-    list when the SLA app is not installed."""
-    from django.apps import apps
-    from django.contrib.contenttypes.models import ContentType
+# -- what other apps show beside a task ---------------------------------------------------------------
+def attach_marks(tasks):
+    """Set `task.marks` (a list of hooks.Mark, e.g. the SLA clocks timing the task or its record)
+    and `task.mark_groups` ([(provider, marks)] with marks) on each task: one read per provider
+    for the whole list. Returns the tasks as a list."""
+    from .hooks import mark_providers
 
     tasks = list(tasks)
     for task in tasks:
-        task.sla_clocks = []
-    if not tasks or not apps.is_installed("xiuhao.sla"):
+        task.marks, task.mark_groups = [], []
+    if not tasks:
         return tasks
-    from xiuhao.sla.models import SlaClock
-
-    task_ct = ContentType.objects.get_for_model(Task)
-    wanted = {(task_ct.pk, str(t.pk)): [t] for t in tasks}
-    for t in tasks:
-        if t.content_type_id and t.object_id:
-            wanted.setdefault((t.content_type_id, t.object_id), []).append(t)
-    by_type = {}
-    for ct_id, object_id in wanted:
-        by_type.setdefault(ct_id, []).append(object_id)
-    q = Q()
-    for ct_id, ids in by_type.items():
-        q |= Q(content_type_id=ct_id, object_id__in=ids)
-    clocks = (SlaClock.objects.filter(q, status__in=SlaClock.OPEN).select_related("calendar")
-              .prefetch_related("calendar__periods", "calendar__holidays").order_by("due_at"))
-    for clock in clocks:
-        for task in wanted.get((clock.content_type_id, clock.object_id), []):
-            task.sla_clocks.append(clock)
+    for provider in mark_providers():
+        found = provider.collect(tasks)
+        for task in tasks:
+            marks = found.get(task.pk, [])
+            if marks:
+                task.marks.extend(marks)
+                task.mark_groups.append((provider, marks))
     return tasks

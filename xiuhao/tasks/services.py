@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 
 from xiuhao.core import audit
 from xiuhao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from xiuhao.core.moves import transition
 from xiuhao.core.notify import notify
 
-from . import selectors
+from . import hooks, selectors
 from .models import EngineerState, Priority, Task, TaskEvent
 from .types import GENERIC, get_task_type
 
@@ -59,16 +60,6 @@ def _event_row(task, action, actor, *, from_user=None, to_user=None, reason=""):
                      from_user=from_user, to_user=to_user, reason=(reason or "")[:255])
 
 
-def _event(task, action, actor, *, from_user=None, to_user=None, reason=""):
-    row = _event_row(task, action, actor, from_user=from_user, to_user=to_user, reason=reason)
-    row.save(force_insert=True)
-    return row
-
-
-def _audit(actor, task, verb, changes, message=""):
-    audit.record(actor=actor, action="update", obj=task, verb=verb, changes=changes, message=message)
-
-
 def _fresh(task):
     fresh = Task.objects.select_related("assignee", "created_by").filter(pk=task.pk).first()
     if fresh is None:
@@ -83,22 +74,45 @@ def _sync(task, fresh):
     return task
 
 
-def _refuse(task):
+R = Task.Refusals
+
+
+def _refuse(task, move):
     """The plain message for a move on a task that is no longer where the actor saw it."""
-    if task.status == Task.Status.DONE:
-        return Conflict(_("This task has already been completed."))
-    if task.status == Task.Status.CANCELLED:
-        return Conflict(_("This task has been cancelled."))
-    if task.status == Task.Status.OPEN and task.assignee_id:
-        return Conflict(_("This task has already been claimed by %(name)s.") % {"name": task.assignee})
-    return Conflict(_("This task is waiting in the pool; claim it first."))
+    return Task.moves.refuse(task, Task.moves[move])
 
 
-def _must_be_assignee(actor, task):
-    if task.status != Task.Status.OPEN:
-        raise _refuse(task)
-    if task.assignee_id != actor.pk:
-        raise PermissionDenied(_("This task is assigned to %(name)s, not to you.") % {"name": task.assignee})
+@Task.moves.record_history
+def _record_event(task, *, verb, actor, before, after, reason):
+    """The task's history row of a move made by `transition` (who had it before, who has it now)."""
+    if "assignee" in before:
+        from_id, to_id = before["assignee"], after["assignee"]
+    elif verb == "urge":
+        from_id, to_id = None, task.assignee_id
+    else:
+        from_id, to_id = task.assignee_id, None
+    TaskEvent.objects.create(task=task, action=EVENTS[verb], actor=actor if _is_user(actor) else None,
+                             from_user_id=from_id, to_user_id=to_id, reason=(reason or "")[:255])
+
+
+EVENTS = {"claim": TaskEvent.Action.CLAIMED, "complete": TaskEvent.Action.COMPLETED,
+          "transfer": TaskEvent.Action.TRANSFERRED, "return": TaskEvent.Action.RETURNED,
+          "urge": TaskEvent.Action.URGED, "reassign": TaskEvent.Action.REASSIGNED,
+          "cancel": TaskEvent.Action.CANCELLED}
+
+
+def _move(task, fresh, *, to, actor, verb, match=None, values=None, reason="", message=""):
+    """Make a move on `fresh` (the row read in this transaction): the conditional UPDATE, history
+    row and audit event of core.moves.transition; the caller's `task` object gets the new row."""
+    try:
+        transition(fresh, to=to, actor=actor, verb=verb, match=match, values=values, reason=reason,
+                   message=message)
+    except Conflict as exc:  # lost a race: say what happened when the task moved on meanwhile
+        now = _fresh(task)
+        if exc.code == "conflict" and now.status != fresh.status:
+            raise _refuse(now, verb) from None
+        raise
+    return _sync(task, fresh)
 
 
 def _active_user(user, field):
@@ -138,6 +152,51 @@ def _tell_candidates(task, actor):
     notify(recipients=recipients, subject=_("Task to claim: %(title)s") % {"title": task.title},
            body=_("A task is waiting in the pool; the first to claim it gets it: %(title)s") % {"title": task.title},
            url=task_link(task), kind="task_offered", task_id=task.pk)
+
+
+# -- who may make which move (Task.moves: status, then these guards; pages ask Task.moves.may) -------
+def _require_sees(actor, task):
+    if actor.is_superuser or task.created_by_id == actor.pk:
+        return
+    if not Task.objects.visible_to(actor).filter(pk=task.pk).exists():
+        raise NotFound()
+
+
+@Task.moves.guard("claim")
+def _may_claim(actor, task):
+    if not selectors.offered_to(actor).filter(pk=task.pk).exists():
+        raise R.NOT_OFFERED()
+
+
+@Task.moves.guard("complete")
+@Task.moves.guard("transfer")
+@Task.moves.guard("return")
+def _must_be_assignee(actor, task):
+    """The assignee of an open task (the system completes any)."""
+    if _is_user(actor) and task.assignee_id != actor.pk:
+        raise R.NOT_YOURS(name=task.assignee)
+
+
+@Task.moves.guard("urge")
+def _may_urge(actor, task):
+    if task.assignee_id == actor.pk:
+        raise R.OWN_TASK()
+    _require_sees(actor, task)
+
+
+@Task.moves.guard("reassign")
+def _may_reassign(actor, task):
+    if not actor.is_superuser and not Task.objects.visible_to(actor).filter(pk=task.pk).exists():
+        raise NotFound()
+
+
+@Task.moves.guard("cancel")
+def _may_cancel(actor, task):
+    """Its creator, someone with tasks.change_task who sees it, or the system (a process cancelled)."""
+    if _is_user(actor) and not actor.is_superuser and task.created_by_id != actor.pk:
+        if not actor.has_perm("tasks.change_task"):
+            raise PermissionDenied()
+        _require_sees(actor, task)
 
 
 # -- create --------------------------------------------------------------------------------------------
@@ -236,7 +295,7 @@ def task_update(*, actor, task, data) -> Task:
     if unknown:
         raise _invalid(sorted(unknown)[0], _("This cannot be changed here; use the task's actions."))
     if Task.objects.filter(pk=task.pk).exclude(status__in=Task.ACTIVE).exists():
-        raise Conflict(_("A completed or cancelled task cannot be changed."))
+        raise R.CLOSED()
     if "title" in data and not (data["title"] or "").strip():
         raise _invalid("title", _("Please enter a title."))
     return object_update(actor=actor, obj=task, data=data)
@@ -247,9 +306,11 @@ def _has_candidates_data(data):
 
 
 # -- the assignee's moves ----------------------------------------------------------------------------
+@Task.moves.implements("complete")
 def task_complete(*, actor, task, data=None, outcome="") -> Task:
-    """The assignee completes the task (OPEN → DONE) with the form's `data` and an `outcome`; a
-    process task then moves its process on, in the same transaction.
+    """The assignee completes the task (OPEN → DONE) with the form's `data` and an `outcome`; the
+    completion hooks then run in the same transaction (hooks.on_task_completed: a process task moves
+    its process on, and a failing step rolls the completion back).
 
     Whoever calls (page, API, a module), the outcome must be one of the type's and `data` must
     pass the type's form for that outcome (e.g. a rejection needs a reason); its cleaned values
@@ -267,56 +328,32 @@ def task_complete(*, actor, task, data=None, outcome="") -> Task:
         data = task_type.clean_data(data, outcome=outcome)
     with transaction.atomic():
         fresh = _fresh(task)
-        if _is_user(actor):
-            _must_be_assignee(actor, fresh)
-        elif fresh.status != Task.Status.OPEN:
-            raise _refuse(fresh)
-        now = timezone.now()
-        merged = {**(fresh.data or {}), **(data or {})}
-        changed = Task.objects.filter(pk=fresh.pk, status=Task.Status.OPEN, assignee=fresh.assignee_id).update(
-            status=Task.Status.DONE, completed_at=now, completed_by=actor if _is_user(actor) else None,
-            data=merged, outcome=outcome, updated_at=now)
-        if changed != 1:
-            raise _refuse(_fresh(task))
-        # The row is what was read plus what the UPDATE wrote (no second read on the hot path).
-        fresh.status, fresh.completed_at, fresh.data, fresh.outcome, fresh.updated_at = (
-            Task.Status.DONE, now, merged, outcome, now)
-        fresh.completed_by_id = actor.pk if _is_user(actor) else None
-        _sync(task, fresh)
-        _event(task, TaskEvent.Action.COMPLETED, actor, from_user=fresh.assignee, reason=outcome)
-        _audit(actor, task, "complete", {"status": [fresh.status, task.status], "outcome": ["", outcome]})
-        if task.process_instance_id:
-            from xiuhao.workflow.services import process_task_completed
-
-            process_task_completed(task=task, actor=actor)
+        Task.moves.check(actor, fresh, "complete")
+        _move(task, fresh, to=Task.Status.DONE, actor=actor, verb="complete", reason=outcome,
+              match={"assignee": fresh.assignee_id},
+              values={"completed_at": timezone.now(), "completed_by": actor if _is_user(actor) else None,
+                      "data": {**(fresh.data or {}), **(data or {})}, "outcome": outcome})
+        hooks.task_completed(task=task, actor=actor)  # e.g. the task's process moves on
     return task
 
 
+@Task.moves.implements("claim")
 def task_claim(*, actor, task) -> Task:
     """Claim a pool task 抢任务: exactly one claimant wins; the others hear who did."""
     with transaction.atomic():
         fresh = _fresh(task)
-        if not selectors.offered_to(actor).filter(pk=fresh.pk).exists():
-            if fresh.status == Task.Status.POOL:
-                raise PermissionDenied(_("This task is not offered to you."))
-            raise NotFound()
-        if fresh.status != Task.Status.POOL:
-            raise _refuse(fresh)  # "该任务已被 X 领取"
-        now = timezone.now()
+        if not selectors.offered_to(actor).filter(pk=fresh.pk).exists() and fresh.status != Task.Status.POOL:
+            raise NotFound()  # neither offered nor still in the pool: nothing to tell
+        Task.moves.check(actor, fresh, "claim")  # "该任务已被 X 领取"
         # The race: everyone eligible may press "claim" at once. Only the UPDATE that still finds
         # the row in the pool wins; on PostgreSQL the others wait for the row lock, re-check the
-        # WHERE and update nothing.
-        changed = Task.objects.filter(pk=task.pk, status=Task.Status.POOL).update(
-            status=Task.Status.OPEN, assignee=actor, claimed_at=now, updated_at=now)
-        if changed != 1:
-            raise _refuse(_fresh(task))
-        _sync(task, _fresh(task))
-        _event(task, TaskEvent.Action.CLAIMED, actor, to_user=actor)
-        _audit(actor, task, "claim", {"status": [Task.Status.POOL, Task.Status.OPEN],
-                                      "assignee": [None, str(actor)]})
+        # WHERE and update nothing — and are told who won.
+        _move(task, fresh, to=Task.Status.OPEN, actor=actor, verb="claim",
+              values={"assignee": actor, "claimed_at": timezone.now()})
     return task
 
 
+@Task.moves.implements("transfer")
 def task_transfer(*, actor, task, to_user, reason) -> Task:
     """The assignee hands the task to someone else 转派 (a reason is required)."""
     reason = _reason(reason)
@@ -327,14 +364,9 @@ def task_transfer(*, actor, task, to_user, reason) -> Task:
         raise _invalid("to_user", _("You cannot give tasks to this person."))
     with transaction.atomic():
         fresh = _fresh(task)
-        _must_be_assignee(actor, fresh)
-        changed = Task.objects.filter(pk=fresh.pk, status=Task.Status.OPEN, assignee=actor).update(
-            assignee=to_user, previous_assignee=actor, updated_at=timezone.now())
-        if changed != 1:
-            raise _refuse(_fresh(task))
-        _sync(task, _fresh(task))
-        _event(task, TaskEvent.Action.TRANSFERRED, actor, from_user=actor, to_user=to_user, reason=reason)
-        _audit(actor, task, "transfer", {"assignee": [str(actor), str(to_user)]}, message=reason)
+        Task.moves.check(actor, fresh, "transfer")
+        _move(task, fresh, to=Task.Status.OPEN, actor=actor, verb="transfer", reason=reason,
+              match={"assignee": actor}, values={"assignee": to_user, "previous_assignee": actor})
         notify(recipients=[to_user], subject=_("Task transferred to you: %(title)s") % {"title": task.title},
                body=_("%(who)s transferred a task to you: %(title)s. Reason: %(reason)s")
                % {"who": actor, "title": task.title, "reason": reason},
@@ -342,14 +374,14 @@ def task_transfer(*, actor, task, to_user, reason) -> Task:
     return task
 
 
+@Task.moves.implements("return")
 def task_return(*, actor, task, reason) -> Task:
     """The assignee gives the task back 退回: to the pool when it was offered to candidates (or
     claimed from the pool), else to the previous assignee, else to its creator."""
     reason = _reason(reason)
     with transaction.atomic():
         fresh = _fresh(task)
-        _must_be_assignee(actor, fresh)
-        now = timezone.now()
+        Task.moves.check(actor, fresh, "return")
         receiver = None
         if _has_candidates(fresh) or fresh.claimed_at is not None:
             values = {"status": Task.Status.POOL, "assignee": None}
@@ -359,17 +391,10 @@ def task_return(*, actor, task, reason) -> Task:
                     receiver = candidate
                     break
             if receiver is None:
-                raise Conflict(_("There is nobody to return this task to; transfer it instead."))
-            values = {"assignee": receiver}
-        changed = Task.objects.filter(pk=fresh.pk, status=Task.Status.OPEN, assignee=actor).update(
-            previous_assignee=actor, updated_at=now, **values)
-        if changed != 1:
-            raise _refuse(_fresh(task))
-        _sync(task, _fresh(task))
-        _event(task, TaskEvent.Action.RETURNED, actor, from_user=actor, to_user=receiver, reason=reason)
-        _audit(actor, task, "return", {"status": [fresh.status, task.status],
-                                       "assignee": [str(actor), str(receiver) if receiver else None]},
-               message=reason)
+                raise R.NOBODY_TO_RETURN_TO()
+            values = {"status": Task.Status.OPEN, "assignee": receiver}
+        _move(task, fresh, to=values.pop("status"), actor=actor, verb="return", reason=reason,
+              match={"assignee": actor}, values={"previous_assignee": actor, **values})
         if receiver is not None:
             notify(recipients=[receiver], subject=_("Task returned to you: %(title)s") % {"title": task.title},
                    body=_("%(who)s returned a task to you: %(title)s. Reason: %(reason)s")
@@ -381,33 +406,20 @@ def task_return(*, actor, task, reason) -> Task:
 
 
 # -- others' moves --------------------------------------------------------------------------------------
-def _require_sees(actor, task):
-    if actor.is_superuser or task.created_by_id == actor.pk:
-        return
-    if not Task.objects.visible_to(actor).filter(pk=task.pk).exists():
-        raise NotFound()
 
-
+@Task.moves.implements("urge")
 def task_urge(*, actor, task, note="") -> Task:
     """Urge 催单 the assignee of an open task (its creator or someone who sees it); notifies them."""
     note = (note or "").strip()[:255]
     with transaction.atomic():
         fresh = _fresh(task)
-        _require_sees(actor, fresh)
-        if fresh.status != Task.Status.OPEN:
-            raise Conflict(_("Only a task someone is working on can be urged."))
-        if fresh.assignee_id == actor.pk:
-            raise Conflict(_("This is your own task."))
+        Task.moves.check(actor, fresh, "urge")
         now = timezone.now()
         if fresh.last_urged_at and now - fresh.last_urged_at < URGE_INTERVAL:
-            raise Conflict(_("This task was urged a few minutes ago; please wait before urging again."))
-        changed = Task.objects.filter(pk=fresh.pk, status=Task.Status.OPEN, urge_count=fresh.urge_count).update(
-            urge_count=F("urge_count") + 1, last_urged_at=now, updated_at=now)
-        if changed != 1:
-            raise Conflict()
-        _sync(task, _fresh(task))
-        _event(task, TaskEvent.Action.URGED, actor, to_user=fresh.assignee, reason=note)
-        _audit(actor, task, "urge", {"urge_count": [fresh.urge_count, task.urge_count]}, message=note)
+            raise R.URGED_RECENTLY()
+        _move(task, fresh, to=Task.Status.OPEN, actor=actor, verb="urge", reason=note,
+              match={"urge_count": fresh.urge_count},
+              values={"urge_count": F("urge_count") + 1, "last_urged_at": now})
         body = _("%(who)s is waiting for the task: %(title)s") % {"who": actor, "title": task.title}
         if note:
             body = f"{body}\n{note}"
@@ -416,36 +428,26 @@ def task_urge(*, actor, task, note="") -> Task:
     return task
 
 
+@Task.moves.implements("reassign")
 def task_reassign(*, actor, task, to_user, reason) -> Task:
     """A manager (tasks.reassign_task) gives an open or pool task to someone (reason required)."""
-    if not actor.has_perm("tasks.reassign_task"):
-        raise PermissionDenied()
     reason = _reason(reason)
     to_user = _active_user(to_user, "to_user")
     with transaction.atomic():
         fresh = _fresh(task)
-        if not actor.is_superuser and not Task.objects.visible_to(actor).filter(pk=fresh.pk).exists():
-            raise NotFound()
-        if fresh.status not in Task.ACTIVE:
-            raise _refuse(fresh)
+        Task.moves.check(actor, fresh, "reassign")
         if fresh.assignee_id == to_user.pk:
             raise _invalid("to_user", _("The task is already assigned to this person."))
         if not _may_hand_to(actor, to_user):
             raise _invalid("to_user", _("You cannot give tasks to this person."))
-        changed = Task.objects.filter(pk=fresh.pk, status=fresh.status, assignee=fresh.assignee_id).update(
-            status=Task.Status.OPEN, assignee=to_user, previous_assignee=fresh.assignee, updated_at=timezone.now())
-        if changed != 1:
-            raise Conflict()
-        _sync(task, _fresh(task))
-        _event(task, TaskEvent.Action.REASSIGNED, actor, from_user=fresh.assignee, to_user=to_user, reason=reason)
-        _audit(actor, task, "reassign", {"status": [fresh.status, task.status],
-                                         "assignee": [str(fresh.assignee) if fresh.assignee else None,
-                                                      str(to_user)]}, message=reason)
+        previous = fresh.assignee
+        _move(task, fresh, to=Task.Status.OPEN, actor=actor, verb="reassign", reason=reason,
+              match={"assignee": fresh.assignee_id}, values={"assignee": to_user, "previous_assignee": previous})
         notify(recipients=[to_user], subject=_("New task: %(title)s") % {"title": task.title},
                body=_("%(who)s gave you a task: %(title)s") % {"who": actor, "title": task.title},
                url=task_link(task), kind="task_assigned", task_id=task.pk)
-        if fresh.assignee is not None and fresh.assignee != actor:
-            notify(recipients=[fresh.assignee],
+        if previous is not None and previous != actor:
+            notify(recipients=[previous],
                    subject=_("Task reassigned: %(title)s") % {"title": task.title},
                    body=_("%(who)s gave your task %(title)s to %(to)s. Reason: %(reason)s")
                    % {"who": actor, "title": task.title, "to": to_user, "reason": reason},
@@ -453,27 +455,18 @@ def task_reassign(*, actor, task, to_user, reason) -> Task:
     return task
 
 
+@Task.moves.implements("cancel")
 def task_cancel(*, actor, task, reason="") -> Task:
     """Withdraw an active task (its creator, someone with tasks.change_task who sees it, or the
     system — e.g. the engine when a process is cancelled)."""
     reason = (reason or "").strip()[:255]
     with transaction.atomic():
         fresh = _fresh(task)
-        if _is_user(actor) and not actor.is_superuser and fresh.created_by_id != actor.pk:
-            if not actor.has_perm("tasks.change_task"):
-                raise PermissionDenied()
-            _require_sees(actor, fresh)
-        if fresh.status not in Task.ACTIVE:
-            raise _refuse(fresh)
-        changed = Task.objects.filter(pk=fresh.pk, status=fresh.status).update(
-            status=Task.Status.CANCELLED, updated_at=timezone.now())
-        if changed != 1:
-            raise Conflict()
-        _sync(task, _fresh(task))
-        _event(task, TaskEvent.Action.CANCELLED, actor, from_user=fresh.assignee, reason=reason)
-        _audit(actor, task, "cancel", {"status": [fresh.status, task.status]}, message=reason)
-        if fresh.assignee is not None and fresh.assignee != actor:
-            notify(recipients=[fresh.assignee], subject=_("Task cancelled: %(title)s") % {"title": task.title},
+        Task.moves.check(actor, fresh, "cancel")
+        assignee = fresh.assignee
+        _move(task, fresh, to=Task.Status.CANCELLED, actor=actor, verb="cancel", reason=reason)
+        if assignee is not None and assignee != actor:
+            notify(recipients=[assignee], subject=_("Task cancelled: %(title)s") % {"title": task.title},
                    body=reason or task.title, url=task_link(task), kind="task_cancelled", task_id=task.pk)
     return task
 

@@ -24,8 +24,6 @@ from . import forms, selectors, services
 from .models import EngineerState, Task
 from .types import get_task_type, json_safe, task_type_label
 
-MOVES = ("claim", "complete", "transfer", "return", "urge", "reassign", "cancel")
-
 
 # -- helpers ------------------------------------------------------------------------------------------
 def _crumbs(*items):
@@ -47,26 +45,6 @@ def _task_or_404(request, pk):
     return task
 
 
-def _may_urge(user, task):
-    if task.status != Task.Status.OPEN or task.assignee_id == user.pk:
-        return False
-    return (user.is_superuser or task.created_by_id == user.pk
-            or Task.objects.visible_to(user).filter(pk=task.pk).exists())
-
-
-def _may_cancel(user, task):
-    if task.status not in Task.ACTIVE:
-        return False
-    if user.is_superuser or task.created_by_id == user.pk:
-        return True
-    return user.has_perm("tasks.change_task") and Task.objects.visible_to(user).filter(pk=task.pk).exists()
-
-
-def _may_reassign(user, task):
-    return (task.status in Task.ACTIVE and user.has_perm("tasks.reassign_task")
-            and (user.is_superuser or Task.objects.visible_to(user).filter(pk=task.pk).exists()))
-
-
 def _type_form(task, data=None, outcome=""):
     """The task type's form on the page; bound with the outcome button pressed, it checks what the
     service checks again (types.TaskType.clean_data), so the errors show next to the fields."""
@@ -81,9 +59,10 @@ def work_context(request, task, bound=None):
     user may make (with their forms, bound after a refused POST) and the history."""
     user = request.user
     bound = bound or {}
-    mine = task.status == Task.Status.OPEN and task.assignee_id == user.pk
+    allowed = {m.name for m in Task.moves.available(user, task)}  # the services' own checks decide
+    mine = "complete" in allowed
     task_type = get_task_type(task.kind)
-    selectors.attach_clocks([task])
+    selectors.attach_marks([task])
     context = {
         "task": task,
         "task_type_label": task_type_label(task.kind),
@@ -92,20 +71,25 @@ def work_context(request, task, bound=None):
         "outcomes": task_type.outcomes if task_type else [],
         "type_template": task_type.template if task_type else None,
         "type_form": bound.get("complete") if "complete" in bound else (_type_form(task) if mine else None),
-        "can_claim": task.status == Task.Status.POOL and selectors.may_claim(user, task),
+        "can_claim": "claim" in allowed,
         "events": task.events.select_related("actor", "from_user", "to_user"),
         "subject_url": task.url,
     }
-    if mine:
-        context["transfer_form"] = bound.get("transfer") or forms.TransferForm(user=user, prefix="transfer")
-        context["return_form"] = bound.get("return") or forms.ReasonForm(prefix="return")
-    if _may_urge(user, task):
-        context["urge_form"] = bound.get("urge") or forms.UrgeForm(prefix="urge")
-    if _may_reassign(user, task):
-        context["reassign_form"] = bound.get("reassign") or forms.ReassignForm(user=user, prefix="reassign")
-    if _may_cancel(user, task):
-        context["cancel_form"] = bound.get("cancel") or forms.CancelForm(prefix="cancel")
+    for move, (form_class, kwargs) in _move_forms(user).items():
+        if move in allowed:
+            context[f"{move}_form"] = bound.get(move) or form_class(prefix=move, **kwargs)
     return context
+
+
+def _move_forms(user):
+    """The form of each move that asks for input (complete has the task type's form)."""
+    return {
+        "transfer": (forms.TransferForm, {"user": user}),
+        "return": (forms.ReasonForm, {}),
+        "urge": (forms.UrgeForm, {}),
+        "reassign": (forms.ReassignForm, {"user": user}),
+        "cancel": (forms.CancelForm, {}),
+    }
 
 
 # -- my tasks / the pool ------------------------------------------------------------------------------------
@@ -117,7 +101,7 @@ def my_tasks(request):
         rows = rows.filter(kind=kind)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     context = {
-        "page": page, "tasks": selectors.attach_clocks(page.object_list), "tabs": _kind_tabs(request.user, kind),
+        "page": page, "tasks": selectors.attach_marks(page.object_list), "tabs": _kind_tabs(request.user, kind),
         "kind": kind,
         "pool_count": selectors.pool_for(request.user).count(), "now": timezone.now(),
         "can_add": request.user.has_perm("tasks.add_task"),
@@ -147,41 +131,26 @@ def work(request, pk):
 
 
 def _run_move(request, task, move):
-    """Validate the move's form and call its service. Returns (ok, bound forms to show again)."""
+    """Validate the move's form and call its service (Task.moves). Returns (ok, bound forms to show
+    again)."""
     user, post = request.user, request.POST
-    if move == "claim":
-        services.task_claim(actor=user, task=task)
-        return True, {}
     if move == "complete":
         outcome = post.get("outcome", "")
         type_form = _type_form(task, post, outcome)
         if type_form is not None and not type_form.is_valid():
             return False, {"complete": type_form}
         data = json_safe(type_form.cleaned_data) if type_form is not None else None
-        services.task_complete(actor=user, task=task, data=data, outcome=outcome)
+        Task.moves.perform(move, actor=user, obj=task, data={"data": data, "outcome": outcome})
         return True, {}
-    form_class, kwargs = {
-        "transfer": (forms.TransferForm, {"user": user}),
-        "return": (forms.ReasonForm, {}),
-        "urge": (forms.UrgeForm, {}),
-        "reassign": (forms.ReassignForm, {"user": user}),
-        "cancel": (forms.CancelForm, {}),
-    }[move]
+    if move not in _move_forms(user):  # claim asks nothing
+        Task.moves.perform(move, actor=user, obj=task)
+        return True, {}
+    form_class, kwargs = _move_forms(user)[move]
     form = form_class(post, prefix=move, **kwargs)
     if not form.is_valid():
         return False, {move: form}
-    data = form.cleaned_data
     try:
-        if move == "transfer":
-            services.task_transfer(actor=user, task=task, to_user=data["to_user"], reason=data["reason"])
-        elif move == "return":
-            services.task_return(actor=user, task=task, reason=data["reason"])
-        elif move == "urge":
-            services.task_urge(actor=user, task=task, note=data["note"])
-        elif move == "reassign":
-            services.task_reassign(actor=user, task=task, to_user=data["to_user"], reason=data["reason"])
-        else:
-            services.task_cancel(actor=user, task=task, reason=data["reason"])
+        Task.moves.perform(move, actor=user, obj=task, data=form.cleaned_data)
     except ServiceError as exc:
         if not exc.fields:
             raise
@@ -204,7 +173,7 @@ DONE_MESSAGES = {
 @require_POST
 def move(request, pk, move):
     """POST a move of a task from its page (desktop or phone, `?m=1`)."""
-    if move not in MOVES:
+    if move not in Task.moves.moves:
         raise Http404
     mobile = request.GET.get("m") == "1"
     if move == "claim":  # a claimant who just lost may no longer see the task, but hears who won
@@ -366,7 +335,7 @@ def m_my(request):
     rows = selectors.my_open_tasks(request.user)
     if kind:
         rows = rows.filter(kind=kind)
-    context = {"tasks": selectors.attach_clocks(rows[:100]), "tabs": _kind_tabs(request.user, kind), "kind": kind,
+    context = {"tasks": selectors.attach_marks(rows[:100]), "tabs": _kind_tabs(request.user, kind), "kind": kind,
                "now": timezone.now(),
                "pool_count": selectors.pool_for(request.user).count(), "page_title": _("My tasks")}
     if request.htmx and request.htmx.target == "m-my-tasks":

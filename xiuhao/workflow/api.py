@@ -1,5 +1,6 @@
 """API of the processes beyond the registry's read endpoints: start an instance, upload a
-definition (multipart), an instance's diagram with step states and history, cancel and retry."""
+definition (multipart), an instance's diagram with step states and history. Cancel and retry are
+declared moves (models.ProcessInstance.moves): their endpoints come from the registry."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -115,40 +116,3 @@ class InstanceDiagramView(APIView):
         history = [{**row, "who": str(row["who"]), "to": str(row["to"] or ""), "what": str(row["what"]),
                     "note": row["note"] or ""} for row in views.history(instance)]
         return Response(DiagramSerializer({**view, "history": history}).data)
-
-
-class CancelReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=255)
-
-
-class EmptySerializer(serializers.Serializer):
-    pass
-
-
-class _InstanceMove(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
-    def instance(self, request, pk):
-        return get_object_or_404(ProcessInstance.objects.restrict(request.user, "view"), pk=pk)
-
-    def answer(self, request, instance):
-        instance = ProcessInstance.objects.select_related("definition", "created_by", "branch").get(pk=instance.pk)
-        return Response(InstanceSerializer(instance, context={"request": request}).data)
-
-
-class InstanceCancelView(_InstanceMove):
-    @extend_schema(request=CancelReasonSerializer, responses=InstanceSerializer, summary="Cancel a process instance")
-    def post(self, request, pk):
-        body = CancelReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        instance = services.process_cancel(actor=request.user, instance=self.instance(request, pk),
-                                           reason=body.validated_data["reason"])
-        return self.answer(request, instance)
-
-
-class InstanceRetryView(_InstanceMove):
-    @extend_schema(request=EmptySerializer, responses=InstanceSerializer,
-                   summary="Retry the failed steps of an instance in error")
-    def post(self, request, pk):
-        instance = services.process_retry(actor=request.user, instance=self.instance(request, pk))
-        return self.answer(request, instance)

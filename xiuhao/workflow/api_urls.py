@@ -7,7 +7,5 @@ from . import api
 urlpatterns = [
     path("workflow/processinstance/start/", api.ProcessStartView.as_view(), name="api-process-start"),
     path("workflow/processinstance/<int:pk>/diagram/", api.InstanceDiagramView.as_view(), name="api-process-diagram"),
-    path("workflow/processinstance/<int:pk>/cancel/", api.InstanceCancelView.as_view(), name="api-process-cancel"),
-    path("workflow/processinstance/<int:pk>/retry/", api.InstanceRetryView.as_view(), name="api-process-retry"),
     path("workflow/processdefinition/upload/", api.DefinitionUploadView.as_view(), name="api-process-upload"),
 ]

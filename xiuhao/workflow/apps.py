@@ -17,6 +17,12 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Processes")
 
     def ready(self):
+        from xiuhao.tasks import hooks
+
         from . import jobs  # noqa: F401  (registers the timer job)
+        from .services import task_completed
+
+        # A completed task of a process moves its process on, in the completion's transaction.
+        hooks.on_task_completed(task_completed)
 
         post_migrate.connect(_sync_shipped_processes, sender=self, dispatch_uid="workflow_sync_processes")

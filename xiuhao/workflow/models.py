@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core.models import OwnedModel, TimeStampedModel
+from xiuhao.core.moves import REASON_REQUIRED, Move, ReasonForm, Refusal, StateMachine
 from xiuhao.core.scope import ScopedManager, ScopeFields
 
 
@@ -58,12 +59,28 @@ class ProcessInstance(OwnedModel):
         CANCELLED = "cancelled", _("Cancelled")  # stopped by a person, with a reason; final
         ERROR = "error", _("Error")  # a service task failed; an administrator may retry → RUNNING
 
-    MOVES = {
-        Status.RUNNING: {Status.COMPLETED, Status.CANCELLED, Status.ERROR},
-        Status.ERROR: {Status.RUNNING, Status.CANCELLED},
-        Status.COMPLETED: set(),
-        Status.CANCELLED: set(),
-    }
+    # Refusals a client may act on (stable codes; messages in the user's language).
+    class Refusals:
+        NOT_RUNNING = Refusal("process_not_running",
+                              _("The process of this task is not running (status: %(status)s)."))
+        STEP_NOT_WAITING = Refusal("process_step_not_waiting",
+                                   _("This step of the process is no longer waiting for you."))
+        STATE_UNREADABLE = Refusal("process_state_unreadable", _("%(error)s It can only be cancelled."))
+
+    # The moves a person makes (services.py). The engine itself moves a running instance on to
+    # COMPLETED or ERROR in the same UPDATE that stores its state (services._write); a retry ends in
+    # RUNNING, or in ERROR again when the step still fails.
+    moves = StateMachine(
+        Move("cancel", _("Cancel process"), sources=[Status.RUNNING, Status.ERROR], target=Status.CANCELLED,
+             form=ReasonForm, danger=True, verb="process_cancel", refusals=[REASON_REQUIRED],
+             intro=_("The process stops and its open tasks are withdrawn.")),
+        Move("retry", _("Retry"), sources=[Status.ERROR], target=Status.RUNNING, verb="process_retry",
+             refusals=[Refusals.STATE_UNREADABLE],
+             intro=lambda instance: instance.error or _("Only a process in error can be retried.")),
+        Move("complete", _("Completed"), sources=[Status.RUNNING], target=Status.COMPLETED, system=True),
+        Move("fail", _("Error"), sources=[Status.RUNNING], target=Status.ERROR, system=True),
+        subject="instance",
+    )
 
     definition = models.ForeignKey(ProcessDefinition, verbose_name=_("process"), on_delete=models.PROTECT,
                                    related_name="instances")

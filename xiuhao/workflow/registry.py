@@ -1,5 +1,5 @@
 """Pages, API and menu of the processes: definitions (versions, diagram, upload) and instances
-(the 服务全流程可视化 viewer, cancel, retry)."""
+(the 服务全流程可视化 viewer; cancel and retry are declared moves)."""
 
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -68,10 +68,7 @@ class ProcessInstanceConfig(ModelConfig):
     deletable = False
     detail_template = "workflow/detail.html"
     tabs = [Tab("diagram", _("Process diagram"), "workflow/tabs/instance_diagram.html", views.instance_diagram_tab)]
-    actions = [
-        Action("cancel", _("Cancel process"), views.cancel, permission="workflow.change_processinstance"),
-        Action("retry", _("Retry"), views.retry, permission="workflow.change_processinstance"),
-    ]
+    # Cancel and retry are declared moves (models.ProcessInstance.moves): button, page and endpoint.
 
 
 # The task's detail page gets the process it belongs to: its steps so far and a link to the viewer.

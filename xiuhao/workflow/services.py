@@ -24,7 +24,8 @@ from SpiffWorkflow.util.task import TaskState
 
 from xiuhao.core import audit
 from xiuhao.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from xiuhao.core.services import require_visible, stamp_ownership
+from xiuhao.core.moves import REASON_REQUIRED, require_reason
+from xiuhao.core.services import require_perm, require_visible, stamp_ownership
 
 from . import engine
 from .labels import localized, localized_xml
@@ -177,9 +178,12 @@ def _write_status(instance, status, *, error=None):
         setattr(instance, name, value)
 
 
+R = ProcessInstance.Refusals
+
+
 def _unreadable(exc):
     """The coded refusal of a move that needs the engine state of an instance that has none."""
-    return Conflict(_("%(error)s It can only be cancelled.") % {"error": exc}, code="process_state_unreadable")
+    return R.STATE_UNREADABLE(error=exc)
 
 
 def _advance(instance, parsed, workflow, *, actor, replay, verb, done=(), audit_action="update", known=None):
@@ -367,13 +371,12 @@ def process_start(*, actor, key, subject=None, variables=None, title="", branch=
 def process_task_completed(*, task, actor):
     """The Task Centre completed `task` (a row of a ready user task): complete the BPMN task with
     the task's form data, its outcome and who completed it as variables, and move the process on.
-    Called by tasks.services.task_complete inside its transaction (no savepoint of its own: an
-    error here rolls back the completion too)."""
+    Called through the completion hook of tasks.services.task_complete, inside its transaction (no
+    savepoint of its own: an error here rolls back the completion too)."""
     with transaction.atomic(savepoint=False):
         instance = _locked(task.process_instance_id)
         if instance.status != Status.RUNNING:
-            raise Conflict(_("The process of this task is not running (status: %(status)s).")
-                           % {"status": instance.get_status_display()})
+            raise R.NOT_RUNNING(status=instance.get_status_display())
         parsed = engine.spec_for(instance.definition_id, instance.definition_checksum)
         state = instance.state
         values = {**(task.data or {}), "outcome": task.outcome or "",
@@ -388,7 +391,7 @@ def process_task_completed(*, task, actor):
             except Exception:
                 spiff_task = None
             if spiff_task is None or spiff_task.state != TaskState.READY:
-                raise Conflict(_("This step of the process is no longer waiting for you."))
+                raise R.STEP_NOT_WAITING()
             # Every other ready user task has its row already (this one's is DONE now).
             known[:] = [str(t.id) for t in engine.ready_user_tasks(workflow) if t.id != spiff_task.id]
             spiff_task.data.update(values)
@@ -402,6 +405,13 @@ def process_task_completed(*, task, actor):
         step = parsed.steps.get(task.step)
         return _advance(instance, parsed, workflow, actor=actor, replay=replay, verb="process_step",
                         done=[localized(step.name)] if step else [], known=known)
+
+
+def task_completed(*, task, actor):
+    """The Task Centre's completion hook (tasks.hooks.on_task_completed, subscribed in apps.py): a
+    task of a process moves its process on; other tasks are none of the engine's business."""
+    if task.process_instance_id:
+        process_task_completed(task=task, actor=actor)
 
 
 def process_fire_timers(*, instance_id, actor=None):
@@ -429,27 +439,33 @@ def process_fire_timers(*, instance_id, actor=None):
         return _advance(instance, parsed, workflow, actor=actor, replay=replay, verb="process_timer")
 
 
-def _guard(actor, instance):
+def _guard(actor, instance, move):
+    """A person's move needs its permission and the instance within their data scope."""
     if _is_user(actor):
-        if not actor.has_perm("workflow.change_processinstance"):
-            raise PermissionDenied()
+        require_perm(actor, ProcessInstance, ProcessInstance.moves[move].permission)
         require_visible(actor, instance)
 
 
+def _check(actor, fresh, move):
+    """The move from the status read under the row lock (ProcessInstance.moves)."""
+    machine = ProcessInstance.moves
+    if _is_user(actor):
+        machine.check(actor, fresh, move)
+    elif not machine[move].starts_from(fresh.status):
+        raise machine.refuse(fresh, machine[move])
+
+
+@ProcessInstance.moves.implements("cancel")
 def process_cancel(*, actor, instance, reason) -> ProcessInstance:
     """Stop a running (or failed) instance with a reason; its open tasks are cancelled."""
     from xiuhao.tasks.models import Task
     from xiuhao.tasks.services import task_cancel
 
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(fields={"reason": [_("Please give the reason for cancelling the process.")]})
-    _guard(actor, instance)
+    reason = require_reason(reason, REASON_REQUIRED)
+    _guard(actor, instance, "cancel")
     with transaction.atomic():
         fresh = _locked(instance.pk)
-        if Status.CANCELLED not in ProcessInstance.MOVES[fresh.status]:
-            raise Conflict(_("A process in status “%(status)s” cannot be cancelled.")
-                           % {"status": fresh.get_status_display()})
+        _check(actor, fresh, "cancel")
         parsed = engine.spec_for(fresh.definition_id, fresh.definition_checksum)
         before = fresh.status
         try:
@@ -468,13 +484,13 @@ def process_cancel(*, actor, instance, reason) -> ProcessInstance:
     return fresh
 
 
+@ProcessInstance.moves.implements("retry")
 def process_retry(*, actor, instance) -> ProcessInstance:
     """Run the failed steps of an instance in ERROR again (after the cause was fixed)."""
-    _guard(actor, instance)
+    _guard(actor, instance, "retry")
     with transaction.atomic():
         fresh = _locked(instance.pk)
-        if fresh.status != Status.ERROR:
-            raise Conflict(_("Only a process in error can be retried."))
+        _check(actor, fresh, "retry")
         parsed = engine.spec_for(fresh.definition_id, fresh.definition_checksum)
         state = fresh.state
 

@@ -1,5 +1,6 @@
 """Pages of the processes beyond the registry's: upload a definition, the diagram tabs (bpmn-js
-viewer with done/current steps and the history), cancel and retry."""
+viewer with done/current steps and the history). Cancel and retry are declared moves
+(models.ProcessInstance.moves) with the registry's pages."""
 
 from django import forms
 from django.contrib import messages
@@ -25,19 +26,6 @@ class UploadForm(forms.Form):
                            widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".bpmn,.xml"}))
     note = forms.CharField(label=gettext_lazy("Note"), max_length=255, required=False,
                            widget=forms.TextInput(attrs={"class": "form-control"}))
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=255,
-                             widget=forms.TextInput(attrs={"class": "form-control"}))
-
-
-class ConfirmForm(forms.Form):
-    pass
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def _page(request, *, title, form, intro, cancel_url, breadcrumbs, multipart=False):
@@ -83,36 +71,6 @@ def upload(request):
 
 def upload_version(request, config, definition):
     return _upload_page(request, definition)
-
-
-def _move(request, config, instance, *, title, form, intro, perform):
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = perform(form.cleaned_data)
-        except ServiceError as exc:
-            apply_service_error(request, exc, form)
-        else:
-            if result.status == ProcessInstance.Status.ERROR:
-                messages.error(request, _("The process failed again: %(error)s") % {"error": result.error})
-            else:
-                messages.success(request, _("%(what)s: done.") % {"what": title})
-            return redirect(config.url("detail", instance))
-    return _page(request, title=title, form=form, intro=intro, cancel_url=config.url("detail", instance),
-                 breadcrumbs=[(config.verbose_name_plural, config.url("list")),
-                              (str(instance), config.url("detail", instance)), (title, None)])
-
-
-def cancel(request, config, instance):
-    return _move(request, config, instance, title=_("Cancel process"), form=ReasonForm(_posted(request)),
-                 intro=_("The process stops and its open tasks are withdrawn."),
-                 perform=lambda data: services.process_cancel(actor=request.user, instance=instance,
-                                                              reason=data["reason"]))
-
-
-def retry(request, config, instance):
-    intro = instance.error or _("Only a process in error can be retried.")
-    return _move(request, config, instance, title=_("Retry"), form=ConfirmForm(_posted(request)), intro=intro,
-                 perform=lambda data: services.process_retry(actor=request.user, instance=instance))
 
 
 # -- tabs ------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ xiuhao/config/layers.py (core imports no domain app; no two apps import each oth
 import ast
 from pathlib import Path
 
-from xiuhao.config.layers import KNOWN_UPWARD_IMPORTS_BEING_REMOVED, LAYERS, layer_of
+from xiuhao.config.layers import LAYERS, layer_of
 
 ROOT = Path(__file__).resolve().parents[2]  # the xiuhao package
 NOT_PACKAGES = {"config", "locale", "static", "templates"}
@@ -41,9 +41,9 @@ def imports_between_packages():
                     yield package, target, f"xiuhao/{'/'.join(parts)}:{line}"
 
 
-def upward_imports(edges, known=frozenset()):
+def upward_imports(edges):
     return sorted(f"{where}: {src} imports {dst}" for src, dst, where in edges
-                  if (src, dst) not in known and not layer_of(dst) < layer_of(src))
+                  if not layer_of(dst) < layer_of(src))
 
 
 def cycles(edges):
@@ -63,12 +63,11 @@ def test_core_imports_no_domain_app():
 
 
 def test_imports_go_down_the_layers():
-    assert upward_imports(list(imports_between_packages()), KNOWN_UPWARD_IMPORTS_BEING_REMOVED) == []
+    assert upward_imports(list(imports_between_packages())) == []
 
 
-def test_no_two_apps_import_each_other_but_the_known_pairs():
-    known = {tuple(sorted(pair)) for pair in KNOWN_UPWARD_IMPORTS_BEING_REMOVED}
-    assert set(cycles(list(imports_between_packages()))) <= known
+def test_no_two_apps_import_each_other():
+    assert cycles(list(imports_between_packages())) == []
 
 
 def test_the_check_sees_function_level_imports_and_cycles():

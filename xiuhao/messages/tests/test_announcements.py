@@ -14,23 +14,12 @@ from xiuhao.org.tests.factories import (
     RoleFactory,
     UserFactory,
     grant,
-    user_with,
 )
 from xiuhao.tasks.models import Announcement, Message
 
+from .conftest import AUTHOR_PERMS
+
 pytestmark = pytest.mark.django_db
-AUTHOR_PERMS = ("tasks.view_announcement", "tasks.add_announcement", "tasks.change_announcement",
-                "tasks.delete_announcement")
-
-
-@pytest.fixture
-def author(branch):
-    return user_with(*AUTHOR_PERMS, branch=branch)
-
-
-@pytest.fixture
-def approver(branch):
-    return user_with("tasks.view_announcement", "tasks.approve_announcement", data_scope="all", branch=branch)
 
 
 @pytest.fixture

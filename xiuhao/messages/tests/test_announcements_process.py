@@ -5,7 +5,6 @@ import pytest
 
 from xiuhao.core.errors import Conflict
 from xiuhao.messages import announcements, inbox
-from xiuhao.org.tests.factories import user_with
 from xiuhao.tasks.models import Announcement, Message, Task
 from xiuhao.tasks.services import task_claim, task_complete
 from xiuhao.workflow.models import ProcessInstance
@@ -18,18 +17,6 @@ pytestmark = pytest.mark.django_db
 def _processes(settings):
     settings.NOTIFIERS = ["xiuhao.messages.notify.inapp_adapter"]
     definitions_sync()
-
-
-@pytest.fixture
-def author(branch):
-    return user_with("tasks.view_announcement", "tasks.add_announcement", "tasks.change_announcement",
-                     branch=branch)
-
-
-@pytest.fixture
-def approver(branch):
-    return user_with("tasks.view_announcement", "tasks.approve_announcement", "tasks.view_task",
-                     data_scope="all", branch=branch)
 
 
 def submitted(author):

@@ -42,7 +42,8 @@ crud_case("sla.slapolicy", make=lambda b, o: SlaPolicy.objects.create(name=f"{b.
                                                                      response_minutes=120),
           data=lambda b: {"name": "金牌紧急维修", "branch": b, **POLICY},
           update={"name": "金牌紧急维修（改）"})
-crud_case("sla.slaclock", make=lambda b, o: clock_in(b, o), data=lambda b: {})
+crud_case("sla.slaclock", make=lambda b, o: clock_in(b, o), data=lambda b: {},
+          moves={"pause": lambda clock: {"reason": "waiting_parts"}})
 crud_case("sla.slapause", make=lambda b, o: SlaPause.objects.create(clock=clock_in(b, o), reason="waiting_parts",
                                                                     started_at=timezone.now()),
           data=lambda b: {})

@@ -73,6 +73,6 @@ def test_pausing_a_clock_that_has_an_open_pause_is_refused_with_409(client, supe
     response = client.post(f"/api/v1/sla/slaclock/{clock.pk}/pause/", {"reason": "waiting_customer"},
                            content_type="application/json")
     assert response.status_code == 409, response.content
-    assert response.json()["error"]["code"] == "conflict"
+    assert response.json()["error"]["code"] == "clock_already_paused"
     clock.refresh_from_db()
     assert clock.status == SlaClock.Status.RUNNING and SlaPause.objects.filter(clock=clock).count() == 1

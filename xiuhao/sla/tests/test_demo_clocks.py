@@ -52,10 +52,10 @@ def test_the_demo_clocks_come_in_every_state_and_a_second_load_adds_nothing(djan
     assert Message.objects.filter(recipient=engineer, kind="sla_alert").exists()
 
     # 我的任务: the engineer's open tasks carry their clocks
-    mine = task_selectors.attach_clocks(task_selectors.my_open_tasks(engineer))
-    shown = {c.status for t in mine for c in t.sla_clocks}
+    mine = task_selectors.attach_marks(task_selectors.my_open_tasks(engineer))
+    shown = {m.object.status for t in mine for m in t.marks if m.name == "sla"}
     assert shown == {"running", "paused"}
-    assert sum(len(t.sla_clocks) for t in mine) >= 3
+    assert sum(len(t.marks) for t in mine) >= 3
 
     counts = (SlaClock.objects.count(), SlaPause.objects.count(), SlaAlert.objects.count(), AuditEvent.objects.count(),
               Message.objects.count())

@@ -47,7 +47,7 @@ def test_the_api_pauses_resumes_and_tells_the_remaining_time(client, supervisor,
     body = client.post(url + "pause/", {"reason": "waiting_parts"}, content_type="application/json").json()
     assert body["status"] == "paused"
     again = client.post(url + "pause/", {"reason": "waiting_parts"}, content_type="application/json")
-    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+    assert again.status_code == 409 and again.json()["error"]["code"] == "wrong_status"  # paused already
     assert client.post(url + "resume/", content_type="application/json").json()["status"] == "running"
     left = client.get(url + "remaining/").json()
     assert left["state"] in {"on_time", "warning", "overdue"} and left["target_minutes"] == 240

@@ -49,7 +49,7 @@ def test_claim_through_the_api_and_the_loser_gets_409_with_the_winner(api, boss,
     api.force_authenticate(colleague)
     response = move(api, task, "claim")
     assert response.status_code == 409
-    assert response.json()["error"] == {"code": "conflict",
+    assert response.json()["error"] == {"code": "task_already_claimed",
                                          "message": f"This task has already been claimed by {worker}."}
     assert api.get("/api/v1/tasks/pool/").json()["count"] == 0
 
@@ -87,6 +87,33 @@ def test_transfer_needs_a_reason_and_return_urge_reassign_cancel(api, boss, work
     assert move(api, task, "cancel").status_code == 409
     assert list(task.events.values_list("action", flat=True)) == [
         "created", "assigned", "transferred", "returned", "urged", "reassigned", "cancelled"]
+
+
+def code_of(response):
+    return response.status_code, response.json()["error"]["code"]
+
+
+def test_refusals_carry_codes_a_client_can_act_on(api, boss, worker):
+    task = todo(boss, worker)
+    pool = services.task_create(actor=boss, kind="task.generic", title="Pool")
+    api.force_authenticate(worker)
+    assert code_of(move(api, pool, "complete")) == (409, "task_not_claimed")
+    assert code_of(move(api, task, "urge")) == (409, "task_is_yours")
+    own = todo(worker, worker)
+    assert code_of(move(api, own, "return", {"reason": "no"})) == (409, "task_nobody_to_return_to")
+    api.force_authenticate(boss)
+    assert code_of(move(api, task, "complete")) == (403, "task_not_yours")
+    assert move(api, task, "urge").status_code == 200
+    assert code_of(move(api, task, "urge")) == (409, "task_urged_recently")
+    assert code_of(move(api, pool, "urge")) == (409, "task_not_in_progress")
+    api.force_authenticate(worker)
+    assert move(api, task, "complete").status_code == 200
+    assert code_of(move(api, task, "complete")) == (409, "task_already_done")
+    api.force_authenticate(boss)
+    response = api.patch(f"/api/v1/tasks/task/{task.pk}/", {"title": "Too late"}, format="json")
+    assert code_of(response) == (409, "task_closed")
+    assert move(api, pool, "cancel").status_code == 200
+    assert code_of(move(api, pool, "reassign", {"to_user": worker.pk, "reason": "x"})) == (409, "task_cancelled")
 
 
 def test_others_cannot_move_my_task(api, boss, worker, colleague):
@@ -157,3 +184,16 @@ def test_my_tasks_are_documented_as_the_page_they_are(api, boss, worker):
     assert set(body) == set(page["properties"]) == set(page["required"])
     assert body["count"] == 1 and body["counts"] == {"task.generic": 1}
     assert set(body["results"][0]) == set(schema["components"]["schemas"]["Task"]["properties"])
+
+
+def test_the_schema_documents_the_codes_of_each_move(api, boss):
+    api.force_authenticate(UserFactory(branch=boss.branch, is_superuser=True))
+    paths = api.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+    for move in Task.moves.user_moves():
+        [operation] = [ops["post"] for path, ops in paths.items() if path.endswith(f"/tasks/task/{{pk}}/{move.name}/")
+                       or path.endswith(f"/tasks/task/{{id}}/{move.name}/")]
+        conflict = operation["responses"]["409"]["content"]["application/json"]["schema"]["allOf"][1]
+        documented = set(conflict["properties"]["error"]["properties"]["code"]["enum"])
+        assert {r.code for r in move.refusals if r.status == 409} <= documented, move.name
+    claim = [ops["post"] for path, ops in paths.items() if path.endswith("/claim/") and "tasks" in path][0]
+    assert "task_already_claimed" in claim["x-error-codes"]["409"]

@@ -204,24 +204,26 @@ def test_the_top_bar_counts_my_open_tasks(client, boss, worker):
     assert 'data-testid="task-count">2<' in html
 
 
-def test_sla_clocks_of_a_task_or_its_record_show_on_my_tasks(client, boss, worker):
-    from xiuhao.sla.models import ClockKind
-    from xiuhao.sla.services import clock_start
-    from xiuhao.tasks import selectors
+def test_marks_of_other_apps_show_beside_tasks(client, boss, worker, monkeypatch):
+    from xiuhao.tasks import hooks, selectors
 
-    timed = todo(boss, worker, title="Timed")
-    about = todo(boss, worker, title="About a task")
-    from django.contrib.contenttypes.models import ContentType
+    monkeypatch.setattr(hooks, "_marks", {})
 
-    Task.objects.filter(pk=about.pk).update(content_type=ContentType.objects.get_for_model(Task),
-                                            object_id=str(timed.pk))
-    clock = clock_start(actor=boss, target=timed, kind=ClockKind.values[0], minutes=240)
-    rows = selectors.attach_clocks(selectors.my_open_tasks(worker))
-    assert {t.title: [c.pk for c in t.sla_clocks] for t in rows} == {"Timed": [clock.pk], "About a task": [clock.pk]}
+    def collect(tasks):
+        return {t.pk: [hooks.Mark(name="test", label=f"Label of {t.title}", at=t.created_at,
+                                  template="tasks/_task_row_meta.html")] for t in tasks if t.title == "Marked"}
+
+    hooks.add_marks(hooks.TaskMarks(name="test", label="Test marks", collect=collect))
+    marked, plain = todo(boss, worker, title="Marked"), todo(boss, worker, title="Plain")
+    rows = selectors.attach_marks(selectors.my_open_tasks(worker))
+    assert {t.title: [m.label for m in t.marks] for t in rows} == {"Marked": ["Label of Marked"], "Plain": []}
     client.force_login(worker)
-    assert client.get(reverse("tasks_my")).content.decode().count('data-testid="sla-badge"') == 2
-    assert 'data-testid="sla-clocks"' in client.get(reverse("tasks_work", args=[timed.pk])).content.decode()
-    assert 'data-testid="sla-clock"' in client.get(reverse("tasks_m_work", args=[timed.pk])).content.decode()
+    html = client.get(reverse("tasks_work", args=[marked.pk])).content.decode()
+    assert 'data-testid="test-marks"' in html and "Test marks" in html
+    assert 'data-testid="test-marks"' not in client.get(reverse("tasks_work", args=[plain.pk])).content.decode()
+    phone = client.get(reverse("tasks_m_work", args=[marked.pk])).content.decode()
+    assert 'data-testid="test-mark"' in phone and "Label of Marked" in phone
+    assert client.get(reverse("tasks_m_my")).content.decode().count('data-testid="test-mark"') == 1
 
 
 def test_a_refused_move_on_the_phone_shows_the_phone_page_again(client, boss, worker, colleague):

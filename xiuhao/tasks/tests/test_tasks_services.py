@@ -82,28 +82,39 @@ def test_only_the_assignee_completes_and_only_once(boss, worker, colleague, engl
         services.task_complete(actor=worker, task=task)
 
 
-def test_completing_a_process_task_moves_the_process_on_in_the_same_transaction(boss, worker, monkeypatch):
-    import sys
-    import types
+@pytest.fixture
+def completed_hook(monkeypatch):
+    """A subscriber to the completion hook (as the workflow app subscribes), for one test."""
+    from xiuhao.tasks import hooks
 
-    from django.db import connection
-
-    from xiuhao.workflow.models import ProcessDefinition, ProcessInstance
-
+    monkeypatch.setattr(hooks, "_completed", {})
     seen = []
-    fake = types.ModuleType("xiuhao.workflow.services")
-    fake.process_task_completed = lambda *, task, actor: seen.append(
-        (task.pk, task.status, actor, connection.in_atomic_block))
-    monkeypatch.setitem(sys.modules, "xiuhao.workflow.services", fake)
-    plain = services.task_create(actor=boss, kind="task.generic", title="x", assignee=worker)
-    services.task_complete(actor=worker, task=plain)
-    assert seen == []  # a plain task has no process
-    definition = ProcessDefinition.objects.create(key="t", name="t", version=1, bpmn_xml="<x/>")
-    instance = ProcessInstance.objects.create(definition=definition)
-    task = services.task_create(actor=boss, kind="task.generic", title="y", assignee=worker,
-                                process_instance=instance, bpmn_task_id="abc", step="Approve")
-    services.task_complete(actor=worker, task=task)
-    assert seen == [(task.pk, "done", worker, True)]
+
+    def subscriber(*, task, actor):
+        from django.db import connection
+
+        seen.append((task.pk, task.status, task.outcome, actor, connection.in_atomic_block))
+        if task.title == "Fails":
+            raise Conflict("The next step failed.")
+
+    hooks.on_task_completed(subscriber)
+    hooks.on_task_completed(subscriber)  # subscribing again does not run it twice
+    return seen
+
+
+def test_a_completion_runs_the_completion_hooks_in_its_transaction(boss, worker, completed_hook):
+    task = services.task_create(actor=boss, kind="task.generic", title="x", assignee=worker)
+    services.task_complete(actor=worker, task=task, outcome="ok")
+    assert completed_hook == [(task.pk, "done", "ok", worker, True)]
+
+
+def test_a_failing_completion_hook_rolls_the_completion_back(boss, worker, completed_hook):
+    task = services.task_create(actor=boss, kind="task.generic", title="Fails", assignee=worker)
+    with pytest.raises(Conflict, match="next step failed"):
+        services.task_complete(actor=worker, task=task)
+    task.refresh_from_db()
+    assert task.status == Task.Status.OPEN and task.completed_at is None
+    assert actions(task) == ["created", "assigned"] and "complete" not in audited_verbs(task)
 
 
 # -- the pool ---------------------------------------------------------------------------------------------
@@ -328,3 +339,45 @@ def test_an_overdue_task_is_reminded_once(boss, worker, notices):
     assert [(n["to"], n["kind"]) for n in notices] == [([worker.pk], "task_overdue")]
     Task.objects.filter(pk=late.pk).update(due_at=timezone.now() - timezone.timedelta(minutes=1))
     assert jobs.remind_overdue() == 1  # a new due time, passed again: one more reminder
+
+
+def test_may_answers_exactly_what_the_move_itself_would(boss, worker, colleague, branch):
+    """The pages show a move by Task.moves.may; for every actor, task status and move, the answer is
+    what the service does with valid input (a refusal, or the move done)."""
+    from django.db import transaction
+
+    from xiuhao.core.errors import ServiceError
+
+    outsider = UserFactory(branch=BranchFactory())
+    third = UserFactory(branch=branch, department=boss.department)
+    open_task = services.task_create(actor=boss, kind="task.generic", title="open", assignee=worker)
+    pool = pool_task(boss)
+    done = services.task_create(actor=boss, kind="task.generic", title="done", assignee=worker)
+    services.task_complete(actor=worker, task=done)
+    cancelled = pool_task(boss)
+    services.task_cancel(actor=boss, task=cancelled)
+    inputs = {"claim": {}, "complete": {}, "transfer": {"to_user": third, "reason": "x"},
+              "return": {"reason": "x"}, "urge": {"note": "x"}, "reassign": {"to_user": third, "reason": "x"},
+              "cancel": {"reason": "x"}}
+    seen = set()
+    for actor in (boss, worker, colleague, outsider):
+        for task in (open_task, pool, done, cancelled):
+            for move in Task.moves.moves:
+                task = Task.objects.get(pk=task.pk)
+                allowed = Task.moves.may(actor, task, move)
+                try:
+                    with transaction.atomic():
+                        Task.moves.perform(move, actor=actor, obj=task, data=inputs[move])
+                        # each move made writes its history row and one audit event with its verb
+                        assert actions(task)[-1] == services.EVENTS[move]
+                        assert audited_verbs(task)[-1] == Task.moves[move].verb
+                        if Task.moves[move].target is not None and move != "return":
+                            assert Task.objects.get(pk=task.pk).status == Task.moves[move].target
+                        raise RuntimeError("done")  # roll the move back
+                except RuntimeError:
+                    did = True
+                except ServiceError:
+                    did = False
+                assert allowed == did, (actor, task.title, move)
+                seen.add(did)
+    assert seen == {True, False}

@@ -17,4 +17,17 @@ def _instance_in(branch, outlet):
 
 crud_case("workflow.processdefinition", make=lambda branch, outlet: _current_announcement_process(),
           data=lambda branch: {}, global_data=True)
-crud_case("workflow.processinstance", make=_instance_in, data=lambda branch: {})
+def _running_instance_in(branch, outlet):
+    """A running instance of a test process with its two tasks (the moves' tests set its status;
+    a retry from ERROR then finds the steps waiting and runs again)."""
+    from xiuhao.org.tests.factories import UserFactory
+    from xiuhao.workflow import services
+
+    from .conftest import TEST_PROCESSES
+
+    services.definitions_sync(directory=TEST_PROCESSES, audited=False)
+    return services.process_start(actor=UserFactory(branch=branch), key="wf_test_parallel", branch=branch)
+
+
+crud_case("workflow.processinstance", make=_instance_in, data=lambda branch: {},
+          make_for_moves=_running_instance_in)

@@ -123,3 +123,16 @@ def test_a_cancelled_process_cancels_its_open_tasks(processes, clerk, admin):
         process_cancel(actor=admin, instance=instance, reason="again")
     event = AuditEvent.objects.get(object_id=str(instance.pk), verb="process_cancel")
     assert event.actor == admin and event.message == "Customer withdrew"
+
+
+def test_completing_a_task_of_a_stopped_process_is_refused_and_the_task_stays_open(processes, clerk):
+    """The workflow app moves the process on through the Task Centre's completion hook, in the same
+    transaction: a refusal there rolls the completion back, with its code."""
+    instance = process_start(actor=clerk, key="wf_test_parallel")
+    first = open_tasks(instance)[0]
+    ProcessInstance.objects.filter(pk=instance.pk).update(status=Status.ERROR)
+    with pytest.raises(Conflict) as refused:
+        task_complete(actor=clerk, task=first)
+    assert refused.value.code == "process_not_running"
+    first.refresh_from_db()
+    assert first.status == Task.Status.OPEN and first.events.filter(action="completed").count() == 0

@@ -6,24 +6,13 @@ import json
 import pytest
 
 from xiuhao.messages import announcements
-from xiuhao.org.tests.factories import grant, user_with
+from xiuhao.org.tests.factories import grant
 from xiuhao.tasks.models import Announcement, Message, Task
 from xiuhao.tasks.services import task_claim, task_complete
 from xiuhao.workflow import engine
 from xiuhao.workflow.models import ProcessInstance
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def author(branch):
-    return user_with("tasks.view_announcement", "tasks.add_announcement", "tasks.change_announcement",
-                     branch=branch)
-
-
-@pytest.fixture
-def approver(branch):
-    return user_with("tasks.view_announcement", "tasks.approve_announcement", data_scope="all", branch=branch)
 
 
 def submitted(author):
