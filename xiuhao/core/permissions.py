@@ -5,6 +5,7 @@ permissions that show sensitive fields (core.visibility.Sensitive) are created t
 from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 
 EXTRA_ACTIONS = {"export": "Can export %s", "import": "Can import %s"}
 
@@ -39,5 +40,6 @@ def ensure_sensitive_permissions(registry):
             except LookupError:
                 model = config.model
             ct = ContentType.objects.get_for_model(model, for_concrete_model=False)
-            Permission.objects.get_or_create(content_type=ct, codename=perm.codename,
-                                             defaults={"name": str(perm.label)[:255]})
+            with translation.override("en"):  # stored as the msgid; the matrix translates it
+                name = str(perm.label)[:255]
+            Permission.objects.get_or_create(content_type=ct, codename=perm.codename, defaults={"name": name})
