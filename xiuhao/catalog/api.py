@@ -11,8 +11,10 @@ from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from xiuhao.core.visibility import may_see
+
 from . import selectors, services
-from .models import FaultCode, FeeStandard, ProductCategory, ProductModel
+from .models import FaultCode, FeeStandard, Part, ProductCategory, ProductModel
 
 
 class _ViewPermission(APIView):
@@ -48,16 +50,21 @@ class BomAPI(_ViewPermission):
             "product_model": serializers.IntegerField(), "total_cost": serializers.DecimalField(max_digits=30, decimal_places=2),
             "lines": BomLineOut(many=True)})},
         description="The product model's multi-level BOM, parents before children, with extended quantities "
-                    "and the cost roll-up.",
+                    "and the cost roll-up. The costs (total_cost, extended_cost, rollup_cost) are present only "
+                    "for users holding the permission catalog.view_cost_part.",
     )
     def get(self, request, pk):
         product = self.get_object(request, pk)
         if not request.user.has_perm("catalog.view_bomline"):
             raise exceptions.PermissionDenied()
         lines = selectors.bom_lines(product)
+        rows = BomLineOut(lines, many=True).data
+        if not may_see(request.user, Part, "cost"):
+            for row in rows:
+                del row["extended_cost"], row["rollup_cost"]
+            return Response({"product_model": product.pk, "lines": rows})
         total = selectors.bom_total_cost(lines).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        return Response({"product_model": product.pk, "total_cost": str(total),
-                         "lines": BomLineOut(lines, many=True).data})
+        return Response({"product_model": product.pk, "total_cost": str(total), "lines": rows})
 
 
 class FaultCodeOut(serializers.ModelSerializer):

@@ -35,9 +35,11 @@ CATALOG = ["catalog.productcategory", "catalog.brand", "catalog.productmodel", "
            "catalog.faultcode", "catalog.serviceitem", "catalog.feestandard", "catalog.mileageband"]
 registry.demo_roles({
     "agent": each(CATALOG, "view"),
-    "dispatcher": each(CATALOG, "view,export"),
+    # The parts' cost (catalog.view_cost_part) for the service manager and the warehouse only.
+    "dispatcher": {**each(CATALOG, "view,export"), "catalog.part": "view,export,view_cost"},
     "engineer": each(CATALOG, "view"),
-    "warehouse": each(CATALOG, "view,add,change,delete,export,import"),
+    "warehouse": {**each(CATALOG, "view,add,change,delete,export,import"),
+                  "catalog.part": "view,add,change,delete,export,import,view_cost"},
     "finance": {"catalog.serviceitem": "view", "catalog.feestandard": "view,add,change,export",
                 "catalog.mileageband": "view,add,change,delete"},
     "quality": {**each(CATALOG, "view"),

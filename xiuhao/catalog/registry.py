@@ -5,6 +5,7 @@ all of it; writes need the model permissions and go through catalog.services."""
 from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
+from xiuhao.core.visibility import Sensitive
 
 from . import services, views
 from .imports import BomPipeline, FaultCodePipeline, MileageBandPipeline
@@ -83,6 +84,8 @@ class PartConfig(ModelConfig):
                    "safety_stock", "warranty_months", "status"]
     select_related = ["category", "brand"]
     natural_key = "code"
+    # The purchase cost is internal: outlets and engineers see the price only.
+    sensitive_fields = {"cost": Sensitive("catalog.view_cost_part", _("Can see the cost of spare parts"))}
     tabs = [Tab("where-used", _("Where used"), "catalog/tabs/where_used.html", views.where_used_tab,
                 permission="catalog.view_bomline")]
 

@@ -27,11 +27,14 @@ from .models import Contract, ContractDevice, CounterReading, PaymentPlan
 # What the demo roles (org.demo.ROLES) may do with contracts.
 CONTRACTS = ["contracts.contract", "contracts.contractdevice", "contracts.paymentplan", "contracts.contractchange",
              "contracts.counterreading", "contracts.contractalert"]
+# The money (contracts.view_amount_contract) for the office, not for engineers and outlets.
 registry.demo_roles({
-    "agent": each(CONTRACTS, "view"),
-    "dispatcher": {**each(CONTRACTS, "view,add,change"), "contracts.contract": "view,add,change,export,import"},
+    "agent": {**each(CONTRACTS, "view"), "contracts.contract": "view,view_amount"},
+    "dispatcher": {**each(CONTRACTS, "view,add,change"),
+                   "contracts.contract": "view,add,change,export,import,view_amount"},
     "engineer": {"contracts.contract": "view"},
-    "finance": {**each(CONTRACTS, "view"), "contracts.contract": "view,export", "contracts.paymentplan": "view,change",
+    "finance": {**each(CONTRACTS, "view"), "contracts.contract": "view,export,view_amount",
+                "contracts.paymentplan": "view,change",
                 "contracts.counterreading": "view,add"},
     "outlet": each(["contracts.contract", "contracts.contractdevice"], "view"),
 })

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core.api import ScopedModelSerializer
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
+from xiuhao.core.visibility import Sensitive
 
 from . import imports, services, views
 from .models import Contract, ContractAlert, ContractChange, ContractDevice, CounterReading, PaymentPlan
@@ -15,6 +16,11 @@ registry.section("contracts", _("Contracts"), "file-certificate", 45)
 CONTRACT_TERMS = ["signed_on", "start_date", "end_date", "amount", "response_hours", "onsite_hours", "repair_hours",
                   "visits_included", "parts_pct", "labour_pct", "travel_pct", "deposit", "monthly_fee",
                   "monthly_quota", "excess_price", "remark"]
+
+# The money of a contract (and of its instalments and counter charges) is for the office, not for
+# engineers and outlets.
+AMOUNTS = Sensitive("contracts.view_amount_contract", _("Can see contract amounts"))
+CONTRACT_MONEY = {name: AMOUNTS for name in ("amount", "deposit", "monthly_fee", "excess_price")}
 
 
 def serializer_for(model, fields, read_only):
@@ -42,6 +48,7 @@ class ContractConfig(ModelConfig):
     select_related = ["customer", "provider", "owner", "branch", "renewed_from"]
     natural_key = "code"
     serializer_class = serializer_for(Contract, form_fields, ["status", "renewed_from", "terminated_reason"])
+    sensitive_fields = CONTRACT_MONEY
     refusals = {"destroy": [Contract.Refusals.NOT_DRAFT]}
     tabs = [
         Tab("devices", _("Covered devices"), "contracts/tabs/covered.html", views.covered_tab,
@@ -111,6 +118,7 @@ class PaymentPlanConfig(ModelConfig):
     import_fields = ["contract", "due_date", "amount", "note"]
     import_pipeline = imports.PaymentPlanPipeline
     serializer_class = serializer_for(PaymentPlan, form_fields, ["paid_amount", "paid_on", "status"])
+    sensitive_fields = {"amount": AMOUNTS, "paid_amount": AMOUNTS}
     refusals = {"destroy": [PaymentPlan.Refusals.HAS_PAYMENTS]}
     actions = [Action("record-payment", _("Record payment"), views.record_payment,
                       permission="contracts.change_paymentplan")]
@@ -138,6 +146,7 @@ class CounterReadingConfig(ModelConfig):
     detail_fields = ["contract", "device", "read_on", "value", "usage", "excess", "excess_amount"]
     select_related = ["contract", "device"]
     serializer_class = serializer_for(CounterReading, form_fields, ["usage", "excess", "excess_amount"])
+    sensitive_fields = {"excess_amount": AMOUNTS}
     deletable = False  # later readings count from this one
 
     def create(self, *, actor, data):

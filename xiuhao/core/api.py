@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import audit, excel
+from . import audit, excel, visibility
 from .api_base import ModelPermissions
 from .errors import ServiceError, ValidationFailed
 from .models import IdempotencyRecord
@@ -103,6 +103,21 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             queryset = getattr(target, "queryset", None)
             if queryset is not None and hasattr(queryset, "visible_to") and user is not None:
                 target.queryset = queryset.visible_to(user)
+        return self.without_hidden(fields, user)
+
+    def without_hidden(self, fields, user):
+        """Fields declared sensitive (core.visibility) are neither shown to nor written by a user
+        without their permission; the schema says so."""
+        declared = visibility.declared(self.Meta.model)
+        if user is None or getattr(self.context.get("view"), "swagger_fake_view", False):
+            for name, perm in declared.items():
+                if name in fields:
+                    note = format_lazy(gettext_lazy("Present only for users holding the permission {}."), perm)
+                    text = fields[name].help_text
+                    fields[name].help_text = format_lazy("{} {}", text, note) if text else note
+            return fields
+        for name in visibility.hidden_fields(self.Meta.model, user):
+            fields.pop(name, None)
         return fields
 
     def validate(self, attrs):
@@ -236,7 +251,8 @@ class ConfigViewSet(viewsets.ModelViewSet):
 
     @property
     def ordering_fields(self):
-        return [f for f in self.config.list_fields if "__" not in f]
+        fields = [f for f in self.config.list_fields if "__" not in f]
+        return self.config.visible_fields(fields, self.request.user) if self.request else fields
 
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -259,7 +275,7 @@ class ConfigViewSet(viewsets.ModelViewSet):
         if not request.user.has_perm(self.config.perm("export")):
             raise exceptions.PermissionDenied()
         rows = self.filter_queryset(self.get_queryset())
-        response, count = excel.export_response(self.config, rows)
+        response, count = excel.export_response(self.config, rows, user=request.user)
         audit.record(
             actor=request.user, action="export", verb=self.config.key,
             message=_("Exported %(count)s rows of %(what)s (API)") % {"count": count, "what": self.config.verbose_name_plural},
@@ -293,6 +309,8 @@ def move_endpoint(config, move):
             body = move.serializer(data=request.data, context={"request": request})
             body.is_valid(raise_exception=True)
             data = dict(body.validated_data)
+            for name in visibility.hidden_fields(config.model, request.user):  # e.g. a renewal's amount
+                data.pop(name, None)
         result = machine.perform(move.name, actor=request.user, obj=obj, data=data)
         if not isinstance(result, config.model):
             result = obj

@@ -60,8 +60,9 @@ def workbook_response(wb, filename):
     return response
 
 
-def export_response(config, rows):
-    fields = config.get_export_fields()
+def export_response(config, rows, user=None):
+    """The sheet of `rows`: the config's export columns `user` may see (core.visibility)."""
+    fields = config.visible_fields(config.get_export_fields(), user)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(str(config.verbose_name_plural)[:31])
     ws.append([header_for(config.model, f) for f in fields])
@@ -71,6 +72,6 @@ def export_response(config, rows):
     rows = rows.prefetch_related(None).prefetch_related(*m2m)
     count = 0
     for obj in rows.iterator(chunk_size=2000):
-        ws.append([config.value_label(obj, f) if f in config.value_labels else cell_value(obj, f) for f in fields])
+        ws.append([config.export_cell(obj, f, user) for f in fields])
         count += 1
     return workbook_response(wb, filename_for(config)), count

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .visibility import path_hidden, visible
 from .widgets import autocomplete_widget_for
 
 
@@ -19,6 +20,11 @@ class ScopedFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
         user = getattr(request, "user", None)
+        # Filtering or searching by a field the user may not see would reveal it by probing.
+        model = self._meta.model
+        for name in [n for n, f in self.filters.items() if f.field_name and path_hidden(model, f.field_name, user)]:
+            del self.filters[name]
+        self.search_fields = tuple(visible(model, self.search_fields, user))
         for name, f in self.filters.items():
             if isinstance(f, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
                 related = f.queryset

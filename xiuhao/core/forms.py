@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .numbering import Numbering
+from .visibility import hidden_fields
 from .widgets import autocomplete_widget_for
 
 
@@ -12,6 +13,9 @@ class ScopedModelForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # A field the user may not see is not on the form: a save keeps its stored value.
+        for name in hidden_fields(self._meta.model, user):
+            self.fields.pop(name, None)
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
             if queryset is not None:

@@ -37,8 +37,8 @@ def search(request):
         for config in registry:
             if not (config.pages and config.search_fields and request.user.has_perm(config.perm("view"))):
                 continue
-            cond = Q()
-            for f in config.search_fields:
+            cond = Q(pk__in=[])
+            for f in config.visible_fields(config.search_fields, request.user):
                 cond |= Q(**{f"{f}__icontains": q})
             # A config with its own search (e.g. customers: pinyin, phone tail, serial) uses it here too.
             own = getattr(config, "search", None)

@@ -143,6 +143,10 @@ class ModelConfig:
     # Coded refusals (core.moves.Refusal) the writes may answer with, per API action ("create",
     # "update", "destroy"), documented in the schema beside the common codes.
     refusals: dict = {}
+    # {field: "app_label.codename"}: fields shown only to users holding the permission (cost,
+    # contract amounts); pages, API, export, import, filters, search and the log honour it
+    # (core.visibility).
+    sensitive_fields: dict = {}
 
     filterset_class = None
     table_class = None
@@ -202,6 +206,18 @@ class ModelConfig:
         """The text of `obj.<name>` for people, if `value_labels` names the field; else None."""
         label = self.value_labels.get(name)
         return None if label is None else label(getattr(obj, name))
+
+    def visible_fields(self, names, user):
+        """`names` (field paths) without those `user` may not see (core.visibility)."""
+        from .visibility import visible
+
+        return visible(self.model, names, user)
+
+    def export_cell(self, obj, name, user):
+        """The Excel cell of `obj.<name>` for `user` (a config may override it for one column)."""
+        from .excel import cell_value
+
+        return self.value_label(obj, name) if name in self.value_labels else cell_value(obj, name)
 
     # -- status moves (core.moves) ------------------------------------------------------------
     @property

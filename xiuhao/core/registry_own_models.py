@@ -4,12 +4,18 @@ Other apps keep their declarations in `<app>/registry.py`, which the registry di
 that name is the registry itself, so core's declarations live here and CoreConfig.ready() imports
 this module before discovery."""
 
+import json
+
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
-from . import audit, numbering
+from . import audit, numbering, visibility
+from .api import build_serializer
 from .filtersets import ScopedFilterSet
 from .forms import ScopedModelForm
 from .models import AuditEvent, DictItem, DictType, NumberFormat
@@ -37,6 +43,11 @@ class AuditEventFilterSet(ScopedFilterSet):
         fields = ["action", "actor", "content_type", "object_id", "ip", "at"]
 
 
+@extend_schema_field({"type": "object", "additionalProperties": {"type": "array", "items": {}}})
+def _changes_for_requester(serializer, obj):
+    return visibility.event_changes(obj, getattr(serializer.context.get("request"), "user", None))
+
+
 @register
 class AuditEventConfig(ModelConfig):
     model = AuditEvent
@@ -55,10 +66,23 @@ class AuditEventConfig(ModelConfig):
     deletable = False
     select_related = ["content_type"]
     tabs = [Tab("changes", _("Changes"), "core/tabs/changes.html", lambda obj, request: {
-        "changes": obj.changes,
+        "changes": visibility.event_changes(obj, request.user, visibility.HIDDEN),
         "labels": audit.field_labels(obj.content_type.model_class() if obj.content_type_id else None),
         "choices": audit.choice_labels(obj.content_type.model_class() if obj.content_type_id else None),
     })]
+
+    @cached_property
+    def serializer(self):
+        return type("AuditEventSerializer", (build_serializer(self),), {
+            "changes": serializers.SerializerMethodField(help_text=_(
+                "Field → [old, new]. Fields the requesting user may not see are left out.")),
+            "get_changes": _changes_for_requester,
+        })
+
+    def export_cell(self, obj, name, user):
+        if name == "changes":  # fields the user may not see are left out
+            return json.dumps(visibility.event_changes(obj, user), ensure_ascii=False, default=str)
+        return super().export_cell(obj, name, user)
 
 
 def dict_items(obj, request):

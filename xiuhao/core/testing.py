@@ -49,10 +49,24 @@ def load_cases():
     return CASES
 
 
-def model_permissions(model, actions=("view", "add", "change", "delete", "export", "import")):
+def model_permissions(model, actions=("view", "add", "change", "delete", "export", "import"), sensitive=True):
+    """The permissions of `actions` on `model`, and (unless `sensitive` is False) those that show
+    its sensitive fields (core.visibility)."""
     ct = ContentType.objects.get_for_model(model, for_concrete_model=False)
     codenames = [f"{a}_{model._meta.model_name}" for a in actions]
-    return list(Permission.objects.filter(content_type=ct, codename__in=codenames))
+    perms = list(Permission.objects.filter(content_type=ct, codename__in=codenames))
+    if sensitive:
+        perms += sensitive_permissions(model)
+    return perms
+
+
+def sensitive_permissions(model):
+    """The permissions that show `model`'s sensitive fields."""
+    from .visibility import declared
+
+    wanted = {tuple(p.split(".", 1)) for p in declared(model).values()}
+    found = Permission.objects.filter(codename__in={c for _a, c in wanted}).select_related("content_type")
+    return [p for p in found if (p.content_type.app_label, p.codename) in wanted]
 
 
 def _plain(value):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from . import audit, excel, moves
+from . import audit, excel, moves, visibility
 from .errors import ServiceError, ValidationFailed
 from .registry import registry
 
@@ -112,10 +112,12 @@ class ObjectListView(ConfigView):
         rows = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
         if filterset.is_bound and not filterset.is_valid():
             rows = rows.none()
-        table = self.config.table(rows, request=request)
+        # Columns of fields the user may not see are left out, with their sorting (core.visibility).
+        secret = [f for f in self.config.list_fields if f not in self.config.visible_fields([f], request.user)]
+        table = self.config.table(rows, request=request, exclude=secret)
         available, chosen, hidden = self.columns_choice(table)
         if hidden:
-            table.exclude = tuple(hidden)
+            table.exclude = (*secret, *hidden)
         try:
             per_page = int(request.GET.get("per_page", 20))
         except ValueError:
@@ -154,7 +156,7 @@ class ObjectExportView(ObjectListView):
             messages.error(request, _("The filter is not valid; nothing was exported."))
             return redirect(self.config.url("list"))
         rows = filterset.qs
-        response, count = excel.export_response(self.config, rows)
+        response, count = excel.export_response(self.config, rows, user=request.user)
         audit.record(
             actor=request.user, action="export", verb=self.config.key,
             message=_("Exported %(count)s rows of %(what)s (%(filters)s)")
@@ -178,7 +180,10 @@ class ObjectDetailView(ConfigView):
 
     def tab_context(self, obj, key):
         if key == "history":
-            events = audit.history_for(obj)[:200]
+            events = list(audit.history_for(obj)[:200])
+            for event in events:  # values of fields the user may not see read "hidden"
+                event.changes = visibility.visible_changes(type(obj), event.changes, self.request.user,
+                                                           visibility.HIDDEN)
             return "core/tabs/history.html", {
                 "events": events, "labels": audit.field_labels(type(obj)), "choices": audit.choice_labels(type(obj)),
             }
@@ -191,7 +196,7 @@ class ObjectDetailView(ConfigView):
                 extra = tab.context(obj, self.request) if tab.context else {}
                 return tab.template, extra
         fields = []
-        for name in self.config.get_detail_fields():
+        for name in self.config.visible_fields(self.config.get_detail_fields(), self.request.user):
             f = obj._meta.get_field(name)
             if name in self.config.value_labels:
                 value = self.config.value_label(obj, name)
@@ -344,6 +349,8 @@ def move_view(config, move):
         form_class = move.form or forms.Form
         initial = move.initial(obj) if move.initial else None
         form = form_class(request.POST if request.method == "POST" else None, initial=initial)
+        for name in visibility.hidden_fields(config.model, request.user):  # e.g. a renewal's amount
+            form.fields.pop(name, None)
         for field in form.fields.values():
             if isinstance(field.widget, forms.DateInput):
                 field.widget = moves.DATE_INPUT

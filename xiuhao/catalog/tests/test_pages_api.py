@@ -53,10 +53,21 @@ def bom_tab(client, product):
 
 def test_the_bom_tab_shows_the_tree_with_extended_quantities_and_cost(client, product):
     # Catalogue data is company-wide: even a user who sees only their own records sees it.
-    login(client, "catalog.view_productmodel", "catalog.view_bomline")
+    login(client, "catalog.view_productmodel", "catalog.view_bomline", "catalog.view_cost_part")
     html = bom_tab(client, product).content.decode()
     assert 'data-depth="1" data-part="TUBE"' in html
     assert "¥30.00" in html  # 4 × 7.50, the roll-up of the frame
+
+
+def test_without_the_cost_permission_the_bom_tab_and_api_show_no_cost(client, product):
+    login(client, "catalog.view_productmodel", "catalog.view_bomline")
+    html = bom_tab(client, product).content.decode()
+    assert 'data-depth="1" data-part="TUBE"' in html
+    assert "30.00" not in html and "7.50" not in html and 'data-testid="bom-total"' not in html
+    body = client.get(f"/api/v1/catalog/productmodel/{product.pk}/bom/").json()
+    assert "total_cost" not in body
+    assert [line["part_code"] for line in body["lines"]] == ["FRAME", "TUBE"]
+    assert not {"extended_cost", "rollup_cost"} & {key for line in body["lines"] for key in line}
 
 
 def test_the_bom_tab_costs_the_same_queries_for_a_small_and_a_big_bom(client, product):
@@ -88,7 +99,7 @@ def test_an_outlet_user_with_the_view_permission_reads_the_catalogue(client, pro
     body = client.get(f"/api/v1/catalog/productmodel/{product.pk}/bom/").json()
     assert [(line["part_code"], line["depth"], line["extended_quantity"]) for line in body["lines"]] == [
         ("FRAME", 0, "1.000000000"), ("TUBE", 1, "4.000000000")]
-    assert body["total_cost"] == "30.00"
+    assert "total_cost" not in body  # the parts' cost is internal (catalog.view_cost_part)
 
 
 def test_a_category_lists_its_own_and_inherited_fault_codes(client):

@@ -7,7 +7,8 @@ from xiuhao.org.tests.factories import user_with
 
 CLERK_PERMS = [f"contracts.{a}_{m}" for m in ("contract", "contractdevice", "paymentplan", "counterreading",
                                                 "contractchange", "contractalert")
-               for a in ("view", "add", "change", "delete")] + ["assets.view_device", "customers.view_customer"]
+               for a in ("view", "add", "change", "delete")] + ["assets.view_device", "customers.view_customer",
+                                                                   "contracts.view_amount_contract"]
 
 
 def days(n):

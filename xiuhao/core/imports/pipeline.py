@@ -44,8 +44,9 @@ def _in_languages(fn):
     return out
 
 
-def import_field_names(config) -> list[str]:
-    names = list(config.get_import_fields())
+def import_field_names(config, user=None) -> list[str]:
+    """The columns of `config`'s import; a field `user` may not see is not one (core.visibility)."""
+    names = config.visible_fields(config.get_import_fields(), user)
     if config.natural_key not in names:
         names.insert(0, config.natural_key)
     return [n for n in names if not isinstance(config.model._meta.get_field(n), models.FileField)]
@@ -126,7 +127,7 @@ class RowPipeline:
         self.user = user
         self.model = config.model
         self.key = config.natural_key
-        self.names = import_field_names(config)
+        self.names = import_field_names(config, user)
         self.fields = {n: self.model._meta.get_field(n) for n in self.names}
         self.labels: dict[str, str] = {}  # field name -> the header/key the source used
         self.aliases = self._aliases()

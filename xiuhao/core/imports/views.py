@@ -7,6 +7,7 @@ API:   POST /api/v1/<app>/<model>/import/ (multipart `file`, ?confirm=1),
 All writes go through services.py.
 """
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -23,7 +24,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import excel
+from .. import excel, visibility
 from ..api import idempotent
 from ..errors import NotFound, ServiceError
 from ..models import ImportJob
@@ -52,7 +53,7 @@ class ImportView(ConfigView):
             "template_url": config.url("import_template"),
             "list_url": config.url("list"),
             "key_header": excel.header_for(config.model, config.natural_key),
-            "columns": [excel.header_for(config.model, n) for n in import_field_names(config)],
+            "columns": [excel.header_for(config.model, n) for n in import_field_names(config, self.request.user)],
             "recent_jobs": recent,
             "sync_max_rows": services.sync_limit(),
             "error": error,
@@ -75,7 +76,7 @@ class ImportTemplateView(ConfigView):
     action = "import"
 
     def get(self, request, *args, **kwargs):
-        wb = writing.template_workbook(self.config)
+        wb = writing.template_workbook(self.config, self.request.user)
         return excel.workbook_response(wb, f"{self.config.model_name}-import-template.xlsx")
 
 
@@ -97,7 +98,7 @@ def _job_for_page(request, pk):
 
 def status_context(job, config, user):
     errors = job.errors or []
-    names = [n for n in import_field_names(config) if any(n in r.get("values", {}) for r in job.preview)]
+    names = [n for n in import_field_names(config, user) if any(n in r.get("values", {}) for r in job.preview)]
     finished = job.status not in (ImportJob.Status.VALIDATING, ImportJob.Status.RUNNING)
     return {
         "job": job,
@@ -188,6 +189,16 @@ class ImportJobSerializer(serializers.ModelSerializer):
     def get_processed_rows(self, obj) -> int:
         return progress.processed_rows(obj)
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # The preview leaves out the values of fields the requesting user may not see.
+        user = getattr(self.context.get("request"), "user", None)
+        hidden = visibility.hidden_fields(apps.get_model(instance.model_label), user) if user else set()
+        if hidden and data.get("preview"):
+            data["preview"] = [{**row, "values": {k: v for k, v in row.get("values", {}).items() if k not in hidden}}
+                               for row in data["preview"]]
+        return data
+
 
 class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="An .xlsx workbook laid out like the import template.")
@@ -232,7 +243,7 @@ class ImportUploadAPI(ImportAPIBase):
         confirm = str(request.query_params.get("confirm", "")).lower() in ("1", "true", "yes")
         job = services.import_upload(actor=request.user, config=self.config, file=request.FILES.get("file"),
                                     confirm=confirm)
-        return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
+        return Response(ImportJobSerializer(job, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class BulkUpsertAPI(ImportAPIBase):
@@ -253,7 +264,7 @@ class BulkUpsertAPI(ImportAPIBase):
 class ImportJobAPI(ImportAPIBase):
     @extend_schema(responses={200: ImportJobSerializer}, description="An import job: status, progress, errors.")
     def get(self, request, pk):
-        return Response(ImportJobSerializer(self.job_for(request, pk)).data)
+        return Response(ImportJobSerializer(self.job_for(request, pk), context={"request": request}).data)
 
 
 class ImportConfirmAPI(ImportAPIBase):
@@ -262,7 +273,7 @@ class ImportConfirmAPI(ImportAPIBase):
                    extensions={"x-error-codes": error_codes(ImportJob.Refusals.NOT_READY)})
     def post(self, request, pk):
         job = services.import_confirm(actor=request.user, job=self.job_for(request, pk))
-        return Response(ImportJobSerializer(job).data)
+        return Response(ImportJobSerializer(job, context={"request": request}).data)
 
 
 def api_urlpatterns():

@@ -15,10 +15,10 @@ from .. import excel
 from .pipeline import import_field_names, related_key
 
 
-def template_workbook(config):
+def template_workbook(config, user=None):
     """The import template: one header row (field names in the user's language), validation
     lists for choices and yes/no columns, and a notes sheet."""
-    names = import_field_names(config)
+    names = import_field_names(config, user)
     model = config.model
     form = config.form()
     wb = Workbook()

@@ -29,3 +29,15 @@ def change_value(value, field, choices):
     if mapping and value is not None and str(value) in mapping:
         return mapping[str(value)]
     return display_value(value)
+
+
+@register.filter
+def sees(user, field):
+    """Whether `user` may see a field declared sensitive (core.visibility):
+    `{% if request.user|sees:"catalog.part.cost" %}`."""
+    from django.apps import apps
+
+    from ..visibility import may_see
+
+    label, _dot, name = field.rpartition(".")
+    return may_see(user, apps.get_model(label), name)

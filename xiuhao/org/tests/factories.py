@@ -108,3 +108,16 @@ def user_with(*perms, data_scope="branch", departments=(), **fields):
     user = UserFactory(**fields)
     grant(user, *perms, data_scope=data_scope, departments=departments)
     return user
+
+
+def user_in_demo_role(code, *, data_scope="all", **fields):
+    """A user holding the permissions of the demo role `code` (org.demo.ROLES: "outlet",
+    "engineer", "finance"…) through a role with `data_scope`."""
+    from xiuhao.org.demo import ROLES, _permissions, role_permissions
+
+    spec = next(r for r in ROLES if r["code"] == code)
+    user = UserFactory(**fields)
+    role = RoleFactory(data_scope=data_scope)
+    role.permissions.set(_permissions(role_permissions(spec)))
+    user.roles.add(role)
+    return user
