@@ -194,8 +194,16 @@ class Contributions:
             discover("demo")
 
     def demo_order(self):
-        """The demo steps, each after those it names (a topological sort; steps free to run
-        keep the order in which they were contributed)."""
+        """The demo steps, each after those it names (a topological sort). Of the steps free to run,
+        the one of the lowest layer (config/layers.py) goes first, then by name — never by the
+        order in which modules happened to be imported."""
+        from xiuhao.config.layers import layer_of
+
+        def rank(step):
+            package = getattr(step.load, "__module__", "").split(".")[1:2]
+            layer = layer_of(package[0]) if package else None
+            return (99 if layer is None else layer, step.name)
+
         self.discover_demo()
         pending = dict(self.demo_steps)
         for step in pending.values():
@@ -204,7 +212,7 @@ class Contributions:
                 raise ImproperlyConfigured(f"Demo step {step.name!r} runs after unknown {', '.join(sorted(unknown))}.")
         done, order = set(), []
         while pending:
-            ready = next((s for s in pending.values() if set(s.after) <= done), None)
+            ready = min((s for s in pending.values() if set(s.after) <= done), key=rank, default=None)
             if ready is None:
                 raise ImproperlyConfigured(f"Demo steps depend on each other in a circle: {', '.join(pending)}.")
             order.append(ready)
