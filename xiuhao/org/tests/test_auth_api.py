@@ -140,7 +140,7 @@ def test_it_wants_a_totp_code_when_the_role_requires_it_even_without_a_device(cl
 def test_it_refuses_a_token_from_outside_the_ip_allow_list(client, user):
     user.ip_allowlist = "192.168.1.0/24"
     user.save()
-    error = assert_error(get_token(client, ip="10.0.0.1"), 403, "permission_denied")
+    error = assert_error(get_token(client, ip="10.0.0.1"), 403, "ip_not_allowed")
     assert error["message"] == "You may not log in from this IP address."
     assert get_token(client, ip="192.168.1.7").status_code == 200
 
