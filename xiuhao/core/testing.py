@@ -7,9 +7,7 @@ page and API tests and the data-scope matrix for it (see core/tests/test_registr
 """
 
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 
@@ -39,13 +37,9 @@ def crud_case(key, **kwargs):
 
 
 def load_cases():
-    for app in apps.get_app_configs():
-        if app.name.startswith("xiuhao."):
-            try:
-                import_module(f"{app.name}.tests.crud_cases")
-            except ModuleNotFoundError as exc:
-                if not exc.name.endswith("crud_cases") and not exc.name.endswith(".tests"):
-                    raise
+    from .contributions import discover
+
+    discover("tests.crud_cases")
     return CASES
 
 

@@ -18,9 +18,7 @@ A service task names its handler in the BPMN file:
 Modules put their handlers in `<app>/process_handlers.py`; those modules are imported once, when
 the first handler is looked up (and by the upload validation), so the registry is complete."""
 
-from importlib import import_module
-
-from django.apps import apps
+from xiuhao.core.contributions import discover
 
 HANDLERS: dict = {}
 _discovered = False
@@ -39,13 +37,7 @@ def autodiscover():
     if _discovered:
         return
     _discovered = True
-    for app in apps.get_app_configs():
-        if app.name.startswith("xiuhao."):
-            try:
-                import_module(f"{app.name}.process_handlers")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{app.name}.process_handlers":
-                    raise
+    discover("process_handlers")
 
 
 def get_handler(name):
