@@ -27,7 +27,7 @@ def _config():
 
 
 def _crumbs(config, obj, leaf):
-    return [(config.verbose_name_plural, config.url("list")), (str(obj), config.url("detail", obj)), (leaf, None)]
+    return [(config.title, config.url("list")), (str(obj), config.url("detail", obj)), (leaf, None)]
 
 
 def _form_page(request, *, form, obj, title, cancel_url, config):

@@ -79,7 +79,7 @@ def trial_calculation(request, config, standard):
         "form": form, "object": standard, "config": config, "quote": quote,
         "bands": standard.mileage_bands.order_by("from_km"), "cancel_url": config.url("detail", standard),
         "variables": [(name, text) for name, (text, _sample) in formulas.VARIABLES.items()],
-        "breadcrumbs": [(config.verbose_name_plural, config.url("list")), (str(standard), config.url("detail", standard)),
+        "breadcrumbs": [(config.title, config.url("list")), (str(standard), config.url("detail", standard)),
                         (_("Trial calculation"), None)],
     }
     return TemplateResponse(request, "catalog/trial_calculation.html", context, status=status)

@@ -119,7 +119,7 @@ def record_payment(request, config, plan):
         "intro": _("Instalment %(amount)s due %(due)s; received so far %(paid)s.") % {
             "amount": plan.amount, "due": plan.due_date.isoformat(), "paid": plan.paid_amount},
         "cancel_url": config.url("detail", plan),
-        "breadcrumbs": [(config.verbose_name_plural, config.url("list")), (str(plan), config.url("detail", plan)),
+        "breadcrumbs": [(config.title, config.url("list")), (str(plan), config.url("detail", plan)),
                         (_("Record payment"), None)],
     }
     return TemplateResponse(request, "core/move.html", context, status=400 if form.errors else 200)

@@ -13,7 +13,7 @@ def build_menu(request):
     path = request.path
     sections = {}
     entries = [
-        (c.menu, c.menu_order, str(c.verbose_name_plural), c.url("list"))
+        (c.menu, c.menu_order, str(c.title), c.url("list"))
         for c in registry
         if c.pages and c.menu and user.has_perm(c.perm("view"))
     ]

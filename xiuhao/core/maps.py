@@ -99,7 +99,7 @@ def map_page(request, key):
         "tiles": tile_settings(),
         "colors": map_config.colors,
         "legend": _legend(map_config, config),
-        "breadcrumbs": [(config.verbose_name_plural, config.url("list")), (map_config.label, None)],
+        "breadcrumbs": [(config.title, config.url("list")), (map_config.label, None)],
     }
     return TemplateResponse(request, "core/map.html", context)
 

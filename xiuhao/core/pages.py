@@ -24,7 +24,7 @@ def home(request):
     cards = []
     for config in registry:
         if config.pages and config.menu and request.user.has_perm(config.perm("view")):
-            cards.append({"label": config.verbose_name_plural, "url": config.url("list"), "key": config.key})
+            cards.append({"label": config.title, "url": config.url("list"), "key": config.key})
     return TemplateResponse(request, "core/home.html", {"cards": cards, "breadcrumbs": [(_("Home"), None)]})
 
 
@@ -45,7 +45,7 @@ def search(request):
             rows = own(config.queryset(request.user), q) if own else config.queryset(request.user).filter(cond)
             hits = list(rows[:SEARCH_LIMIT])
             if hits:
-                groups.append({"config": config, "label": config.verbose_name_plural,
+                groups.append({"config": config, "label": config.title,
                                "hits": [(str(h), config.url("detail", h)) for h in hits]})
     context = {"q": q, "groups": groups, "breadcrumbs": [(_("Search"), None)]}
     return TemplateResponse(request, "core/search.html", context)
@@ -68,7 +68,7 @@ def mobile_tabs(request):
 def mobile_home(request):
     """The phone home for engineers and outlet users (WeUI): who I am and where to go."""
     cards = [
-        {"label": config.verbose_name_plural, "url": config.url("list")}
+        {"label": config.title, "url": config.url("list")}
         for config in registry
         if config.pages and config.menu and request.user.has_perm(config.perm("view"))
     ][:8]

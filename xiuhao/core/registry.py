@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -188,6 +189,12 @@ class ModelConfig:
     @property
     def verbose_name_plural(self):
         return self.menu_label or self.model._meta.verbose_name_plural
+
+    @property
+    def title(self):
+        """The plural as a heading, menu entry or breadcrumb ("Contracts"; in a sentence use
+        verbose_name_plural)."""
+        return capfirst(self.verbose_name_plural)
 
     @property
     def importable(self):

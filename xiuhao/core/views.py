@@ -50,7 +50,7 @@ def move_page(request, config, obj, *, title, form, perform, intro="", template=
     context = {
         "form": form, "object": obj, "config": config, "title": title, "intro": intro,
         "cancel_url": config.url("detail", obj),
-        "breadcrumbs": [(config.verbose_name_plural, config.url("list")), (str(obj), config.url("detail", obj)),
+        "breadcrumbs": [(config.title, config.url("list")), (str(obj), config.url("detail", obj)),
                         (title, None)],
         **(extra or {}),
     }
@@ -76,7 +76,7 @@ class ConfigView(LoginRequiredMixin, View):
     def breadcrumbs(self, obj=None, leaf=None):
         section = self.config.menu
         crumbs = [(registry.sections[section].label, None)] if section in registry.sections else []
-        crumbs.append((self.config.verbose_name_plural, self.config.url("list")))
+        crumbs.append((self.config.title, self.config.url("list")))
         if obj is not None:
             crumbs.append((str(obj), self.config.url("detail", obj) if leaf else None))
         if leaf:

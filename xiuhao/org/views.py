@@ -44,7 +44,7 @@ def reset_password(request, config, user):
             return redirect(config.url("detail", user))
     context = {
         "form": form, "object": user, "config": config, "cancel_url": config.url("detail", user),
-        "breadcrumbs": [(config.verbose_name_plural, config.url("list")), (str(user), config.url("detail", user)),
+        "breadcrumbs": [(config.title, config.url("list")), (str(user), config.url("detail", user)),
                         (_("Reset password"), None)],
     }
     return TemplateResponse(request, "org/reset_password.html", context, status=400 if form.errors else 200)

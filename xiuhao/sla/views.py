@@ -41,7 +41,7 @@ def try_calendar(request, config, calendar):
                       "wall": timezone.localtime(due) - timezone.localtime(start)}
     context = {
         "form": form, "object": calendar, "config": config, "title": _("Test the calendar"), "result": result,
-        "breadcrumbs": [(config.verbose_name_plural, config.url("list")),
+        "breadcrumbs": [(config.title, config.url("list")),
                         (str(calendar), config.url("detail", calendar)), (_("Test the calendar"), None)],
     }
     return TemplateResponse(request, "sla/try_calendar.html", context, status=400 if form.errors else 200)

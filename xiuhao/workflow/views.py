@@ -56,7 +56,7 @@ def _upload_page(request, definition=None):
     title = _("Upload new version") if definition else _("Upload a process")
     intro = _("The process id inside the file decides which process gets the new version. Running instances "
               "keep the version they started with.")
-    crumbs = [(config.verbose_name_plural, config.url("list"))]
+    crumbs = [(config.title, config.url("list"))]
     if definition is not None:
         crumbs.append((str(definition), config.url("detail", definition)))
     return _page(request, title=title, form=form, intro=intro, multipart=True,

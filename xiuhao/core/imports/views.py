@@ -134,7 +134,7 @@ def import_status(request, pk):
     from ..registry import registry
 
     crumbs = [(registry.sections[config.menu].label, None)] if config.menu in registry.sections else []
-    crumbs += [(config.verbose_name_plural, config.url("list")), (_("Import"), config.url("import")),
+    crumbs += [(config.title, config.url("list")), (_("Import"), config.url("import")),
                (job.original_name, None)]
     context.update(breadcrumbs=crumbs, page_title=_("Import: %(name)s") % {"name": job.original_name})
     return TemplateResponse(request, "core/import_status.html", context)
