@@ -14,6 +14,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -62,9 +63,26 @@ def _notify(device, days_left, recipient):
            kind="warranty_expiry")
 
 
+DIGEST_FROM = 3  # this many devices for one recipient in one run make one digest notice
+
+
+def _notify_digest(recipient, items, today):
+    days = max(d for _device, d in items)
+    with translation.override(getattr(recipient, "language", None) or settings.LANGUAGE_CODE):
+        subject = _("Warranties of %(count)s devices end within %(days)s days") % {"count": len(items), "days": days}
+        lines = [_("%(serial)s (%(model)s) of %(customer)s ends on %(end)s") % {
+            "serial": device.serial, "model": device.product_model, "customer": device.customer or "—",
+            "end": device.warranty_end.isoformat()} for device, _d in sorted(items, key=lambda i: i[1])]
+        body = "\n".join(lines)
+    notify(recipients=[recipient], subject=subject, body=body,
+           url=reverse("assets_warranties_ending") + f"?days={max(thresholds())}", kind="warranty_expiry")
+
+
 def send_warranty_alerts(today=None) -> int:
     """One pass over the devices whose warranty ends within the largest threshold; returns the
-    number of notices sent."""
+    number of devices whose owner was told. A recipient with DIGEST_FROM or more devices in one
+    run gets one digest notice listing them (and linking to the list of warranties ending)
+    instead of one notice per device. The run's claims and notices commit together."""
     days = thresholds()
     if not days:
         return 0
@@ -72,26 +90,31 @@ def send_warranty_alerts(today=None) -> int:
     candidates = (Device.objects.filter(status=Device.Status.REGISTERED, warranty_end__gte=today,
                                         warranty_end__lte=today + datetime.timedelta(days=days[-1]))
                   .select_related("customer__owner", "branch__manager", "product_model").order_by("pk"))
-    sent = 0
-    for start in range(0, candidates.count(), 500):
-        batch = list(candidates[start:start + 500])
-        done = set(WarrantyAlert.objects.filter(device__in=batch).values_list("device_id", "days_before",
-                                                                              "warranty_end"))
-        for device in batch:
-            days_left = (device.warranty_end - today).days
-            due = [d for d in days if days_left <= d and (device.pk, d, device.warranty_end) not in done]
-            if not due:
-                continue
-            recipient = recipient_of(device)
-            with transaction.atomic():
+    told = {}  # recipient pk -> (recipient, [(device, days left)])
+    with transaction.atomic():
+        for start in range(0, candidates.count(), 500):
+            batch = list(candidates[start:start + 500])
+            done = set(WarrantyAlert.objects.filter(device__in=batch).values_list("device_id", "days_before",
+                                                                                  "warranty_end"))
+            for device in batch:
+                days_left = (device.warranty_end - today).days
+                due = [d for d in days if days_left <= d and (device.pk, d, device.warranty_end) not in done]
+                if not due:
+                    continue
+                recipient = recipient_of(device)
                 urgent = min(due)
                 if _claim(device, urgent, recipient) and recipient is not None:
-                    _notify(device, days_left, recipient)
-                    sent += 1
+                    told.setdefault(recipient.pk, (recipient, []))[1].append((device, days_left))
                 for d in due:
                     if d != urgent:
                         _claim(device, d, recipient)  # passed while nobody looked: done, not sent
-    return sent
+        for recipient, items in told.values():
+            if len(items) >= DIGEST_FROM:
+                _notify_digest(recipient, items, today)
+            else:
+                for device, days_left in items:
+                    _notify(device, days_left, recipient)
+    return sum(len(items) for _r, items in told.values())
 
 
 @periodic_job("warranty-alerts", "Warranty-expiry alerts to the devices' owners", minute="30", hour="7")

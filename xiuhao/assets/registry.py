@@ -11,7 +11,7 @@ from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 from xiuhao.customers.models import Address
 from xiuhao.org.regions import RegionFilter
 
-from . import services, views
+from . import services, views, workbench  # noqa: F401  (workbench: the start page card)
 from .forms import DEVICE_FORM_FIELDS, DeviceForm, ShipmentForm
 from .importing import DeviceImportPipeline, ShipmentImportPipeline
 from .models import Device, DevicePart, Shipment, WarrantyAlert
@@ -86,6 +86,7 @@ class DeviceConfig(ModelConfig):
             path("assets/device/<int:pk>/parts/<int:line_pk>/remove/", views.part_remove,
                  name="assets_device_part_remove"),
             path("assets/lookup/", views.lookup, name="assets_lookup"),
+            path("assets/warranties-ending/", views.warranties_ending, name="assets_warranties_ending"),
             path("d/<uuid:token>/", views.qr_redirect, name="device_qr"),
         ]
 
@@ -134,9 +135,7 @@ class WarrantyAlertConfig(ModelConfig):
     """Warranty-expiry alerts sent by the daily job: a read-only, scoped record."""
 
     model = WarrantyAlert
-    menu = "assets"
-    menu_order = 30
-    icon = "bell"
+    menu = None  # people work from the list of warranties ending (保修到期); this log is linked from it
     list_fields = ["device", "days_before", "warranty_end", "recipient", "created_at"]
     search_fields = ["device__serial"]
     filter_fields = ["days_before"]
@@ -155,4 +154,5 @@ if registry.search_fields_for_choices(Address) is None:
 registry.add_tab("customers.customer", Tab("devices", _("Devices"), "assets/tabs/customer_devices.html",
                                            views.customer_devices_tab, permission="assets.view_device"))
 registry.menu_item("assets", _("S/N look-up"), "assets_lookup", order=15, perm="assets.view_device")
+registry.menu_item("assets", _("Warranties ending"), "assets_warranties_ending", order=30, perm="assets.view_device")
 registry.message_kind("warranty_expiry", _("Warranty expiry"))

@@ -70,3 +70,15 @@ def device_lookup(*, user, serial):
         shipments = Shipment.objects.filter(serial=serial).filter(
             Q(pk__in=shipments.values("pk")) | Q(device=device))
     return device, list(shipments.order_by("-shipped_on", "-id"))
+
+
+def warranties_ending(*, user, today, days):
+    """Registered devices within the user's scope whose warranty ends between today and `days`
+    later, the soonest first (the warranty list 保修到期 and its start-page card)."""
+    import datetime
+
+    return (Device.objects.visible_to(user)
+            .filter(status=Device.Status.REGISTERED, warranty_end__gte=today,
+                    warranty_end__lte=today + datetime.timedelta(days=days))
+            .select_related("customer", "product_model", "address", "branch")
+            .order_by("warranty_end", "serial", "pk"))

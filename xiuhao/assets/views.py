@@ -204,3 +204,48 @@ def customer_devices_tab(customer, request):
     total = devices.count()
     return {"devices": list(devices[:CUSTOMER_TAB_LIMIT]), "total": total, "shown": min(total, CUSTOMER_TAB_LIMIT),
             "more": total > CUSTOMER_TAB_LIMIT}
+
+
+# -- 保修到期: devices whose warranty ends soon ----------------------------------------------------------
+WARRANTY_WINDOWS = (7, 30, 60, 90, 180)
+
+
+def warranty_window(request):
+    try:
+        days = int(request.GET.get("days") or 0)
+    except ValueError:
+        days = 0
+    return days if days in WARRANTY_WINDOWS else max(warranty_thresholds() or [30])
+
+
+def warranty_thresholds():
+    from .jobs import thresholds
+
+    return thresholds()
+
+
+@login_required
+def warranties_ending(request):
+    """The devices whose warranty ends within the chosen window (7 … 180 days): customer, model,
+    site, end date, days left, and the contract covering each — or a button to offer one."""
+    if not request.user.has_perm("assets.view_device"):
+        raise DjangoPermissionDenied
+    from django.core.paginator import Paginator
+
+    today = timezone.localdate()
+    days = warranty_window(request)
+    rows = selectors.warranties_ending(user=request.user, today=today, days=days)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    devices = list(page.object_list)
+    contracts = registry.port("device_contracts")(request.user, devices, today)
+    config = _config()
+    lines = [{"device": d, "url": config.url("detail", d), "days_left": (d.warranty_end - today).days,
+              **contracts.get(d.pk, {})} for d in devices]
+    context = {
+        "page": page, "lines": lines, "days": days, "windows": WARRANTY_WINDOWS, "today": today,
+        "alerts_url": registry.configs["assets.warrantyalert"].url("list")
+        if request.user.has_perm("assets.view_warrantyalert") else "",
+        "page_title": _("Warranties ending"),
+        "breadcrumbs": [(registry.sections["assets"].label, None), (_("Warranties ending"), None)],
+    }
+    return TemplateResponse(request, "assets/warranties_ending.html", context)

@@ -258,6 +258,7 @@ if _MAP_TILE_HOST:  # the tile host may serve images; "{s}" in its first label �
 SLA_DEFAULTS_BY_TIER = {"gold": {"response": 2, "onsite": 8, "repair": 24}, "silver": {"response": 4, "onsite": 24, "repair": 48}, "standard": {"response": 8, "onsite": 48, "repair": 72}}  # noqa: E501
 CONTRACT_ALERT_DAYS = env.list("CONTRACT_ALERT_DAYS", cast=int, default=[60, 30, 7])
 WARRANTY_ALERT_DAYS = env.list("WARRANTY_ALERT_DAYS", cast=int, default=[30, 7])  # days before a warranty ends
+SLA_WORKBENCH_HOURS = env.int("SLA_WORKBENCH_HOURS", default=4)  # start page: SLA clocks due within this many hours
 COMPANY_NAME = env.str("COMPANY_NAME", default="")  # printed on QR labels (empty: 修好 Xiuhao)
 
 # --- e-mail ---------------------------------------------------------------------------------

@@ -44,22 +44,49 @@ def send_contract_alerts(on=None):
         return 0
     horizon = on + datetime.timedelta(days=thresholds[-1])
     due = (Contract.objects.filter(status=Contract.Status.ACTIVE, end_date__gte=on, end_date__lte=horizon)
-           .select_related("owner", "branch__manager", "customer"))
+           .select_related("owner", "branch__manager", "customer").order_by("pk"))
+    told = {}  # recipient pk -> (recipient, [(contract, days left)])
     sent = 0
-    for contract in due:
-        days = most_urgent((contract.end_date - on).days, thresholds)
-        recipient = contract.owner if contract.owner_id and contract.owner.is_active else contract.branch.manager \
-            if contract.branch_id and contract.branch.manager_id else None
-        try:
-            with transaction.atomic():
-                ContractAlert.objects.create(contract=contract, days_before=days, end_date=contract.end_date,
-                                             recipient=recipient)
-                if recipient is not None:
-                    _notify(contract, recipient, (contract.end_date - on).days)
-        except IntegrityError:
-            continue  # sent before (by an earlier run or a twin running now)
-        sent += 1
+    with transaction.atomic():  # the run's claims and notices commit together
+        for contract in due:
+            days = most_urgent((contract.end_date - on).days, thresholds)
+            recipient = contract.owner if contract.owner_id and contract.owner.is_active else contract.branch.manager \
+                if contract.branch_id and contract.branch.manager_id else None
+            try:
+                with transaction.atomic():
+                    ContractAlert.objects.create(contract=contract, days_before=days, end_date=contract.end_date,
+                                                 recipient=recipient)
+            except IntegrityError:
+                continue  # sent before (by an earlier run or a twin running now)
+            if recipient is not None:
+                told.setdefault(recipient.pk, (recipient, []))[1].append((contract, (contract.end_date - on).days))
+            sent += 1
+        for recipient, items in told.values():
+            if len(items) >= DIGEST_FROM:
+                _notify_digest(recipient, items)
+            else:
+                for contract, days_left in items:
+                    _notify(contract, recipient, days_left)
     return sent
+
+
+DIGEST_FROM = 3  # this many contracts for one recipient in one run make one digest notice
+
+
+def _notify_digest(recipient, items):
+    from django.utils.http import urlencode
+
+    from xiuhao.core.registry import registry
+
+    config = registry.configs["contracts.contract"]
+    with translation.override(getattr(recipient, "language", None) or settings.LANGUAGE_CODE):
+        subject = _("%(count)s contracts end within %(days)s days") % {
+            "count": len(items), "days": max(d for _c, d in items)}
+        body = "\n".join(_("%(code)s %(name)s of %(customer)s ends on %(end)s") % {
+            "code": c.code, "name": c.name, "customer": c.customer or "—", "end": c.end_date.isoformat()}
+            for c, _d in sorted(items, key=lambda i: i[1]))
+        notify(recipients=[recipient], kind="contract_expiry", subject=subject, body=body,
+               url=config.url("list") + "?" + urlencode({"status": Contract.Status.ACTIVE, "sort": "end_date"}))
 
 
 def _notify(contract, recipient, days_left):

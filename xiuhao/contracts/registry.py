@@ -8,7 +8,7 @@ from xiuhao.core.api import ScopedModelSerializer
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 from xiuhao.core.visibility import Sensitive
 
-from . import imports, services, views
+from . import imports, services, views, workbench  # noqa: F401  (workbench: start page card, warranty list)
 from .models import Contract, ContractAlert, ContractChange, ContractDevice, CounterReading, PaymentPlan
 
 registry.section("contracts", _("Contracts"), "file-certificate", 45)

@@ -8,6 +8,8 @@ at start-up, `<app>.demo` when the demo is loaded) — core never imports an app
     registry.phone_tab(_("Tasks"), "tasks_m_my", icon="checklist", order=10, badge=open_task_count)
     registry.unread_counter(inbox.unread_count, "tasks_inbox", template="messages/inbox_badge.html")
     registry.message_kind("warranty_expiry", _("Warranty expiry"))   # label in the inbox filter
+    registry.workbench_card("my_tasks", _("My tasks"), build, order=10, phone=True)  # 工作台 (workbench.py)
+    registry.quick_action(_("New customer"), "customers_customer_add", perm="customers.add_customer")
     registry.field_widget("org.region", RegionPickerWidget)          # forms of any FK to a region
     registry.filter_for("org.region", RegionFilter)                  # list filters of such an FK
     registry.provide("ip_allowed", security.ip_allowed)              # a port core calls (PORTS)
@@ -32,6 +34,9 @@ PORTS = {
     "departments_below": lambda department: [department.pk],
     # ip_allowed(user, ip) -> bool: may this user sign in / call the API from this address?
     "ip_allowed": lambda user, ip: True,
+    # device_contracts(user, devices, on) -> {device pk: {"contract": (text, url) or None, "offer_url": url or ""}}:
+    # the contract covering each device on that day, else where to offer one (the warranty list)
+    "device_contracts": lambda user, devices, on: {},
 }
 
 
@@ -125,6 +130,8 @@ class Contributions:
     field_widgets: dict = field(default_factory=dict)
     field_filters: dict = field(default_factory=dict)
     ports: dict = field(default_factory=dict)
+    workbench_cards: list = field(default_factory=list)
+    quick_actions: list = field(default_factory=list)
     demo_steps: dict = field(default_factory=dict)
     demo_permissions: dict = field(default_factory=dict)
     _demo_discovered: bool = False
@@ -145,6 +152,22 @@ class Contributions:
         if self.message_kinds.get(code, label) != label:
             raise ImproperlyConfigured(f"Message kind {code!r} is contributed twice.")
         self.message_kinds[code] = label
+
+    def workbench_card(self, key, label, build, *, order=50, perm=None, phone=False):
+        """A card of the start page 工作台 (see core/workbench.py): `build(user, phone=)` -> Card or None."""
+        from .workbench import WorkbenchCard
+
+        if any(c.key == key for c in self.workbench_cards):
+            raise ImproperlyConfigured(f"Workbench card {key!r} is contributed twice.")
+        self.workbench_cards.append(WorkbenchCard(key, label, build, order, perm, phone))
+        self.workbench_cards.sort(key=lambda c: (c.order, c.key))
+
+    def quick_action(self, label, url, *, perm=None, order=50, icon="plus"):
+        """A button above the start page's cards (e.g. "New request")."""
+        from .workbench import QuickAction
+
+        self.quick_actions.append(QuickAction(label, url, perm, order, icon))
+        self.quick_actions.sort(key=lambda a: a.order)
 
     # -- shared field types -------------------------------------------------------------------------
     def field_widget(self, model_label, widget):

@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from .registry import registry
+from .workbench import cards_for, quick_actions_for
 
 SEARCH_LIMIT = 8
 
@@ -15,17 +16,21 @@ PHONE_AGENTS = ("Mobile", "MicroMessenger", "wxwork", "DingTalk", "Android", "iP
 
 @login_required
 def home(request):
-    """The back-office home; phones (and the WeChat / WeCom / DingTalk browsers) go to /m/."""
+    """The start page 工作台: what this person must act on (the cards the apps contribute, within
+    their permissions and data scope) and the pages they start work from. Phones (and the WeChat /
+    WeCom / DingTalk browsers) go to /m/."""
     agent = request.META.get("HTTP_USER_AGENT", "")
     if any(a in agent for a in PHONE_AGENTS) and "desktop" not in request.GET:
         from django.shortcuts import redirect
 
         return redirect("mobile-home")
-    cards = []
-    for config in registry:
-        if config.pages and config.menu and request.user.has_perm(config.perm("view")):
-            cards.append({"label": config.title, "url": config.url("list"), "key": config.key})
-    return TemplateResponse(request, "core/home.html", {"cards": cards, "breadcrumbs": [(_("Home"), None)]})
+    context = {
+        "cards": cards_for(request.user, registry),
+        "quick_actions": quick_actions_for(request.user, registry),
+        "has_menu": any(c.pages and c.menu and request.user.has_perm(c.perm("view")) for c in registry),
+        "breadcrumbs": [(_("Workbench"), None)],
+    }
+    return TemplateResponse(request, "core/home.html", context)
 
 
 @login_required
@@ -66,14 +71,11 @@ def mobile_tabs(request):
 
 @login_required
 def mobile_home(request):
-    """The phone home for engineers and outlet users (WeUI): who I am and where to go."""
-    cards = [
-        {"label": config.title, "url": config.url("list")}
-        for config in registry
-        if config.pages and config.menu and request.user.has_perm(config.perm("view"))
-    ][:8]
-    return TemplateResponse(request, "core/mobile_home.html", {"cards": cards, "mobile_tabs": mobile_tabs(request),
-                                                             "page_title": _("Xiuhao")})
+    """The phone home for engineers and outlet users (WeUI): their cards (tasks to do, tasks to grab,
+    unread messages), each opening a phone page."""
+    return TemplateResponse(request, "core/mobile_home.html", {
+        "cards": cards_for(request.user, registry, phone=True), "mobile_tabs": mobile_tabs(request),
+        "page_title": _("Xiuhao")})
 
 
 @login_required

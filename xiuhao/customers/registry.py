@@ -150,3 +150,4 @@ maps.register_map(maps.MapConfig(
     title_field="serial", detail_fields=("product_model", "customer", "status", "warranty_end"),
     color_field="status", colors={"registered": "#2fb344", "invalid": "#d63939"},
 ))
+registry.quick_action(_("New customer"), "customers_customer_add", perm="customers.add_customer", order=20)

@@ -11,7 +11,7 @@ from xiuhao.core.api import ScopedModelSerializer
 from xiuhao.core.registry import ModelConfig, register, registry
 from xiuhao.tasks.models import Announcement
 
-from . import announcements, inbox
+from . import announcements, inbox, workbench  # noqa: F401  (workbench: the start page card)
 
 # Its menu entries are in the Task Centre's section (tasks/registry.py, a lower layer, declares it).
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 from xiuhao.core.tables import build_table
 
-from . import services, views
+from . import services, views, workbench  # noqa: F401  (workbench: the start page card)
 from .models import BusinessCalendar, Holiday, SlaAlert, SlaClock, SlaPause, SlaPolicy, WorkingPeriod
 
 registry.section("sla", _("SLA"), "clock-hour-4", 55)

@@ -11,7 +11,7 @@ from xiuhao.core.api import ScopedModelSerializer
 from xiuhao.core.forms import ScopedModelForm, build_form
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 
-from . import jobs, selectors, services  # noqa: F401  (jobs: registers the overdue reminder)
+from . import jobs, selectors, services, workbench  # noqa: F401  (jobs: the overdue reminder; workbench: start page cards)
 from .models import EngineerState, Task, TaskEvent
 from .types import task_type_choices, task_type_label
 
@@ -101,15 +101,53 @@ def _task_filterset(config):
     return type("TaskFilterSet", (build_filterset(config),), attrs)
 
 
+def row_moves(user, task):
+    """The moves on someone else's task a manager reaches from the task query (urge 催办, reassign,
+    cancel), decided without a query per row: the rows are the user's data scope already, so what
+    is left of the services' guards is the status, the assignee, the creator and the permissions
+    (the move's page and service check everything again)."""
+    if task.status not in (Task.Status.POOL, Task.Status.OPEN):
+        return []
+    moves = []
+    if task.status == Task.Status.OPEN and task.assignee_id and task.assignee_id != user.pk:
+        moves.append("urge")
+    if user.has_perm("tasks.reassign_task"):
+        moves.append("reassign")
+    if user.is_superuser or task.created_by_id == user.pk or user.has_perm("tasks.change_task"):
+        moves.append("cancel")
+    return moves
+
+
 def _task_table(config):
+    from django.urls import reverse
+    from django.utils.html import format_html, format_html_join
+
     from xiuhao.core.tables import build_table
 
     base = build_table(config)
+    labels = {m.name: m.label for m in Task.moves.moves.values()}
 
     def render_kind(self, value):
         return task_type_label(value)
 
-    return type("TaskTable", (base,), {"render_kind": render_kind})
+    def render_title(self, value, record):
+        # a task opens on its work page: its details, history and the moves the user may make
+        return format_html('<a href="{}">{}</a>', reverse("tasks_work", args=[record.pk]), value)
+
+    def render_actions(self, record):
+        user = getattr(self, "request", None) and self.request.user
+        if not user:
+            return "—"
+        url = reverse("tasks_work", args=[record.pk])
+        moves = format_html_join(" ", '<a href="{}#move-{}" class="{}" data-move="{}">{}</a>',
+                                 ((url, m, "text-danger" if m == "cancel" else "", m, labels[m])
+                                  for m in row_moves(user, record)))
+        edit = self.columns["actions"].column.render(record=record, table=self)
+        parts = [p for p in (moves, "" if edit == "—" else edit) if p]
+        return format_html_join(" ", "{}", ((p,) for p in parts)) if parts else "—"
+
+    return type("TaskTable", (base,), {"render_kind": render_kind, "render_title": render_title,
+                                       "render_actions": render_actions})
 
 
 def _work_link(request, config, task):

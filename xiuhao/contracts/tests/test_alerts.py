@@ -104,3 +104,19 @@ def test_the_periodic_job_runs_the_alerts():
                     start_date=datetime.date(2026, 1, 1), end_date=timezone.localdate() + datetime.timedelta(days=3))
     contract_alerts.call_local()
     assert ContractAlert.objects.count() == 1
+
+
+def test_three_or_more_contracts_of_one_manager_make_one_digest_notice():
+    from xiuhao.tasks.models import Message
+
+    owner = UserFactory(email="busy@example.com")
+    contracts = [ending_in(days, owner=owner) for days in (5, 20, 50)]
+    ending_in(10)  # another manager: his own notice
+    assert run() == 4
+    mine = Message.objects.filter(recipient=owner)
+    assert mine.count() == 1
+    digest = mine.get()
+    assert "3" in digest.subject and all(c.code in digest.body for c in contracts)
+    assert digest.url.startswith("/contracts/contract/?")
+    assert len(mail.outbox) == 2
+    assert run() == 0 and Message.objects.filter(recipient=owner).count() == 1
