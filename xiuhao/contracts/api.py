@@ -128,4 +128,4 @@ class CoverageView(APIView):
             raise NotFound()
         if isinstance(at, datetime.date) and not isinstance(at, datetime.datetime):
             at = datetime.datetime.combine(at, datetime.time(12))
-        return Response(CoverageSerializer(coverage_for(device, at=at).as_dict()).data)
+        return Response(CoverageSerializer(coverage_for(device, at=at).seen_by(request.user).as_dict()).data)

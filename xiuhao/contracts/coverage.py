@@ -31,6 +31,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Contract, ContractDevice
 
@@ -40,6 +41,7 @@ DEFAULT_WARRANTY_PCT = {
     "manufacturer": {"parts": 100, "labour": 100, "travel": 100},
     "repair": {"parts": 100, "labour": 100, "travel": 0},
 }
+HIDDEN_CONTRACT = gettext_lazy("a contract you may not open")
 DEFAULT_SLA = {"response": 8, "onsite": 48, "repair": 72}
 SLA_NAMES = ("response", "onsite", "repair")
 
@@ -72,6 +74,29 @@ class Coverage:
         from xiuhao.assets.models import Device
 
         return Device.WarrantyKind(self.warranty_kind).label
+
+    def seen_by(self, user):
+        """This coverage as `user` may read it: the outcome (warranty kind, percentages, SLA hours,
+        provider) stays what the contracts make it — the engineer must know the device is covered —
+        but contracts the user may not open are neither listed nor named in the reasons (they
+        read "a contract you may not open"); `hidden_contracts` counts them."""
+        from dataclasses import replace
+
+        from .models import Contract
+
+        visible = set(Contract.objects.restrict(user, "view").filter(pk__in=[c.pk for c in self.contracts])
+                      .values_list("pk", flat=True)) if self.contracts else set()
+        hidden = [c for c in self.contracts if c.pk not in visible]
+        reasons = [str(r) for r in self.reasons]
+        for contract in hidden:
+            reasons = [r.replace(contract.code, str(HIDDEN_CONTRACT)) for r in reasons]
+        seen = replace(self, contracts=[c for c in self.contracts if c.pk in visible], reasons=reasons,
+                       sla_source={k: (str(HIDDEN_CONTRACT) if any(v == c.code for c in hidden) else v)
+                                   for k, v in self.sla_source.items()})
+        seen.hidden_contracts = len(hidden)
+        return seen
+
+    hidden_contracts = 0
 
     def as_dict(self):
         return {

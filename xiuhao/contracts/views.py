@@ -136,7 +136,7 @@ def _as_of(request):
 
 def device_coverage_tab(device, request):
     day = _as_of(request)
-    return {"coverage": coverage_for(device, at=day), "as_of": day}
+    return {"coverage": coverage_for(device, at=day).seen_by(request.user), "as_of": day}
 
 
 def customer_contracts_tab(customer, request):

@@ -56,3 +56,57 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = rid
         return response
+
+
+class ApiErrorBodyMiddleware:
+    """Every answer of the API is JSON, errors included, in the documented body
+    {"error": {"code", "message"}} — also those Django produces before or outside DRF's views: an
+    over-large body (413 `request_too_large`, refused before anything reads it), a malformed
+    request (400), an unknown URL (404), a CSRF failure (403), a server error (500)."""
+
+    CODES = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found",
+             405: "method_not_allowed", 413: "request_too_large", 429: "throttled", 500: "server_error"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _message(status):
+        from django.utils.translation import gettext as _
+
+        return {
+            400: _("The request is malformed."),
+            401: _("Authentication credentials were not provided."),
+            403: _("You do not have permission to do this."),
+            404: _("The record does not exist or you may not see it."),
+            405: _("This method is not allowed here."),
+            413: _("The request body is too large."),
+            429: _("Too many requests. Please wait a moment."),
+        }.get(status, _("The server could not answer the request. It has been logged; please try again later."))
+
+    def _error(self, status):
+        from django.http import JsonResponse
+
+        code = self.CODES.get(status, "server_error" if status >= 500 else "bad_request")
+        return JsonResponse({"error": {"code": code, "message": self._message(status)}}, status=status,
+                            json_dumps_params={"ensure_ascii": False})
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return self._error(400)
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit and not multipart:
+            return self._error(413)
+        response = self.get_response(request)
+        if response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
+            error = self._error(response.status_code)
+            for header in ("Retry-After", "WWW-Authenticate", "Allow", "X-Request-ID"):
+                if header in response:
+                    error[header] = response[header]
+            return error
+        return response

@@ -98,6 +98,10 @@ def choices(request, label):
     fields = registry.search_fields_for_choices(model)
     if fields is None:
         raise Http404
+    label = model._meta.label_lower
+    if label not in registry.choices_without_view_permission and not request.user.has_perm(
+            f"{model._meta.app_label}.view_{model._meta.model_name}"):
+        raise Http404  # like a model without an autocomplete: nothing tells the two apart
     q = (request.GET.get("q") or "").strip()[:50]
     qs = model._default_manager.all().for_choices(request.user)
     if q:

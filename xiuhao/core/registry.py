@@ -66,6 +66,7 @@ class Registry(Contributions):
     configs: dict = field(default_factory=dict)
     sections: dict = field(default_factory=dict)
     searchable: dict = field(default_factory=dict)
+    choices_without_view_permission: set = field(default_factory=set)
     contributed_tabs: dict = field(default_factory=dict)
     _discovered: bool = False
 
@@ -77,10 +78,15 @@ class Registry(Contributions):
     def tabs_for(self, config):
         return list(config.tabs) + self.contributed_tabs.get(config.key, [])
 
-    def choices_search(self, model, search_fields):
+    def choices_search(self, model, search_fields, *, without_view_permission=False):
         """Related-record selects of `model` become autocompletes searching `search_fields`
-        (for tables too large to list in a page)."""
+        (for tables too large to list in a page). The autocomplete answers users holding the
+        model's view permission only (others get the 404 of an unknown model), unless
+        `without_view_permission` — for pickers every user's forms need (a colleague to transfer a
+        task to, a region), still limited by the model's `for_choices(user)`."""
         self.searchable[model._meta.label_lower] = list(search_fields)
+        if without_view_permission:
+            self.choices_without_view_permission.add(model._meta.label_lower)
 
     def search_fields_for_choices(self, model):
         return self.searchable.get(model._meta.label_lower)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views import View
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django_tables2 import RequestConfig
 
 from . import audit, excel, moves, visibility
@@ -114,7 +115,7 @@ class ObjectListView(ConfigView):
             rows = rows.none()
         # Columns of fields the user may not see are left out, with their sorting (core.visibility).
         secret = [f for f in self.config.list_fields if f not in self.config.visible_fields([f], request.user)]
-        table = self.config.table(rows, request=request, exclude=secret)
+        table = self.config.table(rows, exclude=secret)  # configured below (sorting, pages)
         available, chosen, hidden = self.columns_choice(table)
         if hidden:
             table.exclude = (*secret, *hidden)
@@ -123,7 +124,14 @@ class ObjectListView(ConfigView):
         except ValueError:
             per_page = 20
         per_page = per_page if per_page in PAGE_SIZES else 20
-        RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+        # Paginated here, not by RequestConfig: it would read ?per_page itself (and fail on -1).
+        RequestConfig(request, paginate=False).configure(table)
+        try:
+            table.paginate(page=request.GET.get("page") or 1, per_page=per_page)
+        except PageNotAnInteger:
+            table.paginate(page=1, per_page=per_page)
+        except EmptyPage:
+            table.paginate(page=table.paginator.num_pages, per_page=per_page)
         context = {
             "filterset": filterset,
             "table": table,

@@ -280,8 +280,8 @@ class RegionConfig(ModelConfig):
 
 
 # Tables that grow past what a <select> can list: their pickers search as you type.
-registry.choices_search(User, ["username", "display_name", "phone", "employee_no"])
-registry.choices_search(Region, ["name", "code"])
+registry.choices_search(User, ["username", "display_name", "phone", "employee_no"], without_view_permission=True)
+registry.choices_search(Region, ["name", "code"], without_view_permission=True)
 registry.choices_search(Engineer, ["user__username", "user__display_name"])
 
 # Regions are shared by many apps' records: every form and list with a region field gets the

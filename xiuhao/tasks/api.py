@@ -69,7 +69,7 @@ class _TaskMove(APIView):
 
     def task(self, request, pk):
         if self.move == "claim":  # a claimant who just lost still hears who won (409)
-            task = selectors.offered_to(request.user).filter(pk=pk).first()
+            task = selectors.claim_target(request.user, pk)
         else:
             task = selectors.task_for_page(request.user, pk)
         if task is None:

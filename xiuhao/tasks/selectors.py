@@ -86,6 +86,22 @@ def offered_to(user):
     return Task.objects.filter(eligibility_q(user)).filter(offered)
 
 
+def claim_target(user, pk):
+    """The task a claim of `pk` by `user` is about, or None — answered like a missing task. A task
+    still in the pool offered to the user; after someone else won it, only to those it was offered
+    to in the pool (they saw it there and hear who won) or who may see it anyway. A task that was
+    never in the pool (assigned directly) tells a bystander nothing: not that it exists, nor who
+    holds it."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import TaskEvent
+
+    was_pooled = Exists(TaskEvent.objects.filter(task=OuterRef("pk"), action=TaskEvent.Action.OFFERED))
+    task = (offered_to(user).filter(pk=pk).filter(Q(status=Task.Status.POOL) | Q(was_pooled))
+            .select_related(*LIST_RELATED).first())
+    return task if task is not None else task_for_page(user, pk)
+
+
 def pool_candidates(task):
     """The users who find a POOL `task` in their grab pool by its conditions — `eligibility_q` and
     `offered_q` read from the task's side, in one query (a test holds the two readings equal). Who

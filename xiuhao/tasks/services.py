@@ -342,8 +342,8 @@ def task_claim(*, actor, task) -> Task:
     """Claim a pool task 抢任务: exactly one claimant wins; the others hear who did."""
     with transaction.atomic():
         fresh = _fresh(task)
-        if not selectors.offered_to(actor).filter(pk=fresh.pk).exists() and fresh.status != Task.Status.POOL:
-            raise NotFound()  # neither offered nor still in the pool: nothing to tell
+        if selectors.claim_target(actor, fresh.pk) is None:
+            raise NotFound()  # neither offered in the pool nor visible: nothing to tell
         Task.moves.check(actor, fresh, "claim")  # "该任务已被 X 领取"
         # The race: everyone eligible may press "claim" at once. Only the UPDATE that still finds
         # the row in the pool wins; on PostgreSQL the others wait for the row lock, re-check the

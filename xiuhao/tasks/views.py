@@ -177,7 +177,7 @@ def move(request, pk, move):
         raise Http404
     mobile = request.GET.get("m") == "1"
     if move == "claim":  # a claimant who just lost may no longer see the task, but hears who won
-        task = selectors.offered_to(request.user).filter(pk=pk).first()
+        task = selectors.claim_target(request.user, pk)
         if task is None:
             raise Http404
     else:

@@ -128,11 +128,11 @@ def test_only_one_claimant_wins_and_the_other_hears_who(boss, worker, colleague,
     assert audited_verbs(task)[-1] == "claim"
 
 
-def test_a_pool_task_of_another_branch_is_not_offered(boss, english):
+def test_a_pool_task_of_another_branch_is_not_offered_and_answers_like_a_missing_one(boss, english):
     stranger = UserFactory(branch=BranchFactory())
     task = pool_task(boss)
     assert not selectors.may_claim(stranger, task)
-    with pytest.raises(PermissionDenied, match="not offered to you"):
+    with pytest.raises(NotFound):  # not "not offered to you": that would tell him the task exists
         services.task_claim(actor=stranger, task=task)
 
 
