@@ -82,7 +82,7 @@ class FastPipeline(RowPipeline):
             keys = tuple(raw)
             mapping = mappings.get(keys)
             if mapping is None:
-                mapping = mappings[keys] = [(k, self.resolve(k)) for k in keys]
+                mapping = mappings[keys] = [(k, self.resolve(k)) for k in keys if not self.skipped(k)]
             values, errors = {}, []
             for key, name in mapping:
                 if name is None:

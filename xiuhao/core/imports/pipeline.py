@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils import translation
@@ -63,7 +64,11 @@ def related_key(model) -> str | None:
     for other in registry:
         if other.natural_key and other.model._meta.concrete_model is concrete:
             return other.natural_key
-    return None
+    try:  # a reference table without an import (regions): its unique code, which people know
+        code = model._meta.get_field("code")
+    except FieldDoesNotExist:
+        return None
+    return "code" if code.unique else None
 
 
 def cell_text(value) -> str:
@@ -136,6 +141,7 @@ class RowPipeline:
         self.seen: dict[str, dict[str, int]] = {}  # unique field -> value -> first row
         self.lookups: dict = {}
         self.choice_maps: dict = {}
+        self._readonly = None
 
     # -- names ----------------------------------------------------------------------------------
     def _aliases(self):
@@ -152,6 +158,21 @@ class RowPipeline:
     def resolve(self, key) -> str | None:
         return self.aliases.get(_norm(key)) if key not in (None, "") else None
 
+    @property
+    def readonly(self) -> set[str]:
+        """Headers of the columns the model's export writes for reading only (a name beside a
+        code, a computed value): a sheet exported, edited and imported back carries them, and
+        the import skips them (core.imports.columns)."""
+        if self._readonly is None:
+            from .columns import readonly_headers
+
+            self._readonly = readonly_headers(self.config, self.user)
+        return self._readonly
+
+    def skipped(self, key) -> bool:
+        """The source key names no import column but one of the export's read-only columns."""
+        return key not in (None, "") and self.resolve(key) is None and _norm(key) in self.readonly
+
     def header(self, name) -> str:
         return excel.header_for(self.model, name)
 
@@ -166,7 +187,7 @@ class RowPipeline:
         otherwise drop data silently)."""
         positions, errors, used = [], [], {}
         for index, key in enumerate(keys):
-            if key in (None, ""):
+            if key in (None, "") or self.skipped(key):
                 continue
             name = self.resolve(key)
             if name is None:
@@ -186,6 +207,8 @@ class RowPipeline:
         repeated keys are errors of `out`, whose `raw` gets the cells as text."""
         values = {}
         for key, value in raw.items():
+            if self.skipped(key):
+                continue
             name = self.resolve(key)
             if name is None:
                 out.errors.append(row_error(number, key, _("Unknown column “%(name)s”.") % {"name": key}))
@@ -297,6 +320,9 @@ class RowPipeline:
         found = None
         if key:
             hits = list(qs.filter(**{key: text}).values_list(to_field, flat=True)[:2])
+            if not hits and isinstance(f.related_model._meta.get_field(key), models.CharField):
+                # codes are matched whatever their case ("c0001" finds C0001), when that is unambiguous
+                hits = list(qs.filter(**{f"{key}__iexact": text}).values_list(to_field, flat=True)[:2])
             if len(hits) == 1:
                 found = hits[0]
         if found is None and text.isdigit() and (key is None or (isinstance(raw, int) and not isinstance(raw, bool))):
