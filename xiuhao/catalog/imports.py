@@ -99,16 +99,14 @@ class BomPipeline(RowPipeline):
 
         values = self.named_values(number, raw, out)
         codes = {name: cell_text(values.get(name)) for name in ("product_model", "parent", "part")}
-        for name in ("product_model", "part"):
+        for name in ("product_model", "part"):  # the other cells are still checked: every error at once
             if not codes[name]:
                 err(name, _("This field is required."))
-        if out.errors:
-            return out
-        product = self._product(codes["product_model"])
-        if product is None:
+        product = self._product(codes["product_model"]) if codes["product_model"] else None
+        if codes["product_model"] and product is None:
             err("product_model", _("No product model with code “%(code)s”.") % {"code": codes["product_model"]})
-        part = self._part(codes["part"])
-        if part is None:
+        part = self._part(codes["part"]) if codes["part"] else None
+        if codes["part"] and part is None:
             err("part", _("No spare part with code “%(code)s”.") % {"code": codes["part"]})
         parent_part = self._part(codes["parent"]) if codes["parent"] else None
         if codes["parent"] and parent_part is None:

@@ -338,3 +338,16 @@ def test_the_preview_of_a_row_with_errors_shows_choice_labels(client, english):
     ])
     assert job.status == ImportJob.Status.INVALID
     assert job.preview[0]["values"]["status"] == str(OrgStatus.ACTIVE.label)
+
+
+def test_a_bom_row_without_its_product_still_reports_its_other_errors(client):
+    from xiuhao.catalog.models import BomLine
+
+    config = registry.configs["catalog.bomline"]
+    client.force_login(manager(config, BranchFactory()))
+    job = import_rows(client, config, [
+        [zh(BomLine, "product_model"), zh(BomLine, "part"), zh(BomLine, "quantity")],
+        ["", "NO-SUCH", "-1"],
+    ])
+    assert job.status == ImportJob.Status.INVALID
+    assert fields_in_error(job) == sorted([zh(BomLine, "product_model"), zh(BomLine, "part"), zh(BomLine, "quantity")])
