@@ -98,8 +98,10 @@ def comparable(value):
     return value
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("config", IMPORTABLE, ids=[c.key for c in IMPORTABLE])
-def test_an_exported_sheet_edited_in_excel_imports_back(client, config):
+def test_an_exported_sheet_edited_in_excel_imports_back(client, settings, config, language):
+    """Exported in `language`, imported back by a user of the default language (Chinese)."""
     assert config.key in CASES, f"declare a CrudCase for {config.key} (it makes the records exported here)"
     branch = BranchFactory()
     outlet = OutletFactory(branch=branch)
@@ -111,12 +113,17 @@ def test_an_exported_sheet_edited_in_excel_imports_back(client, config):
     before = snapshot(config, user)
     assert before
 
+    default_language = settings.LANGUAGE_CODE
+    settings.LANGUAGE_CODE = language
     response = client.get(config.url("export"))
+    settings.LANGUAGE_CODE = default_language
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming
                                   else response.content))
     ws = wb.worksheets[0]
     headers = [c.value for c in ws[1]]
+    with translation.override(language):
+        assert excel.header_for(config.model, config.natural_key) in headers
     assert ws.max_row == len(before) + 1
     index, name = editable_column(config, user, headers)
     ws.cell(row=2, column=index + 1).value = EDIT
