@@ -13,8 +13,8 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
-from huey.contrib.djhuey import HUEY
 from django.utils import translation
+from huey.contrib.djhuey import HUEY
 from openpyxl import Workbook, load_workbook
 
 from xiuhao.core import excel
