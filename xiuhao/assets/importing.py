@@ -22,6 +22,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import connection, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,6 +56,23 @@ def chunks(items, size=CHUNK):
         yield items[start:start + size]
 
 
+def with_any_case(found, wanted, queryset):
+    """Adds to `found` ({code: record}) the codes of `wanted` it lacks whose record has the same
+    code in another case ("c0001" → C0001), when only one record does."""
+    misses = [c for c in wanted if c and c not in found]
+    if not misses:
+        return found
+    by_lower = {}
+    for part in chunks(sorted({c.lower() for c in misses})):
+        for obj in queryset.annotate(code_lower=Lower("code")).filter(code_lower__in=part):
+            by_lower.setdefault(obj.code.lower(), []).append(obj)
+    for code in misses:
+        hits = by_lower.get(code.lower(), [])
+        if len(hits) == 1:
+            found[code] = hits[0]
+    return found
+
+
 def _plain(value):
     if value is None or value == "":
         return None
@@ -73,6 +91,7 @@ class FastPipeline(RowPipeline):
         self.date_field = forms.DateField()
         self.today = timezone.localdate()
         self.converters = {name: self._converter(name) for name in self.names}
+        self.found = {}  # field -> {cell: related record} the checks looked up (for the preview)
 
     # -- columns ----------------------------------------------------------------------------------
     def read(self, rows):
@@ -82,7 +101,7 @@ class FastPipeline(RowPipeline):
             keys = tuple(raw)
             mapping = mappings.get(keys)
             if mapping is None:
-                mapping = mappings[keys] = [(k, self.resolve(k)) for k in keys]
+                mapping = mappings[keys] = [(k, self.resolve(k)) for k in keys if not self.skipped(k)]
             values, errors = {}, []
             for key, name in mapping:
                 if name is None:
@@ -180,9 +199,25 @@ class FastPipeline(RowPipeline):
             report.preview.append(self.preview_row(number, data, is_new, not errors))
 
     def preview_row(self, number, data, is_new, ok):
-        values = {name: "" if v in (None, "") else str(v) if not isinstance(v, datetime.date) else v.isoformat()
-                  for name, v in data.items()}
+        values = {name: self.preview_text(name, v) for name, v in data.items()}
         return {"row": number, "action": "create" if is_new else "update", "ok": ok, "values": values}
+
+    def preview_text(self, name, value):
+        """A converted cell as people read it: a choice's label, a related record's name (when
+        the checks found it: `self.found`), not the codes."""
+        if value is None or value == "":
+            return ""
+        f = self.fields[name]
+        if f.is_relation:
+            obj = self.found.get(name, {}).get(value)
+            return str(obj if obj is not None else value)
+        if f.choices:
+            return str(dict(f.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return str(_("Yes") if value else _("No"))
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return str(value)
 
 
 # -- devices -------------------------------------------------------------------------------------------------
@@ -317,6 +352,9 @@ class DeviceImportPipeline(FastPipeline):
             models.update({m.code: m for m in ProductModel.objects.filter(code__in=part)})
         for part in chunks(customer_codes):
             customers.update({c.code: c for c in Customer.objects.visible_to(self.user).filter(code__in=part)})
+        with_any_case(models, codes, ProductModel.objects.all())
+        with_any_case(customers, customer_codes, Customer.objects.visible_to(self.user))
+        self.found = {"product_model": models, "customer": customers}
         labels = {d["address"] for _n, d, _e in parsed if d.get("address")}
         if labels:
             for part in chunks([c.pk for c in customers.values()]):
@@ -349,18 +387,17 @@ class DeviceImportPipeline(FastPipeline):
     def _row(self, number, data, errors, seen, models, customers, sites, existing, changeable):
         err = self._err
         serial = data.get("serial", "")
-        if not serial:
+        if not serial:  # the other cells are still checked: every error of the row at once
             err(errors, number, "serial", _("This field is required."))
-            return None, True, None
-        if seen.setdefault(serial, number) != number:
+        elif seen.setdefault(serial, number) != number:
             self.duplicate(seen, serial, number, "serial", errors)
-        device = existing.get(serial)
+        device = existing.get(serial) if serial else None
         is_new = device is None
         if not is_new and serial not in changeable:
             err(errors, number, "serial", _("A record with this key exists, but you may not change it."))
-        elif is_new and not self.can_add:
+            return None, is_new, None
+        if is_new and not self.can_add:
             err(errors, number, "serial", _("You may not add new records."))
-        if errors:
             return None, is_new, None
         if is_new:
             before, device, old_site, old_customer = None, NewDevice(serial), None, None
@@ -394,6 +431,9 @@ class DeviceImportPipeline(FastPipeline):
                 err(errors, number, "status", _("This field is required."))
             device.status = data["status"] or device.status
         if errors:
+            start, end = data.get("warranty_start"), data.get("warranty_end")
+            if start and end and end < start:
+                err(errors, number, "warranty_end", _("The warranty end lies before the warranty start."))
             return None, is_new, None
         kind = data.get("warranty_kind")
         if kind:
@@ -637,9 +677,10 @@ class ShipmentImportPipeline(FastPipeline):
             for part in chunks({s for s, _o in existing}):
                 changeable.update(allowed.filter(serial__in=part).values_list("serial", "order_no"))
         codes = {d.get("product_code") for _n, d, _e in parsed if d.get("product_code")}
-        models = set()
+        models = {}
         for part in chunks(codes):
-            models.update(ProductModel.objects.filter(code__in=part).values_list("code", flat=True))
+            models.update({m.code: m for m in ProductModel.objects.filter(code__in=part)})
+        with_any_case(models, codes, ProductModel.objects.all())
         seen = {}
         for number, data, errors in parsed:
             for name in self.required_columns:

@@ -263,16 +263,27 @@ def device_part_replace(*, actor, line, new_part=None, part_serial="", on=None, 
 
 
 # -- shipments -----------------------------------------------------------------------------------------
+def _by_code(queryset, code):
+    """The record of `code`; failing that, the one record whose code differs only in case."""
+    if not code:
+        return None
+    found = queryset.filter(code=code).first()
+    if found is None:
+        hits = list(queryset.filter(code__iexact=code)[:2])
+        found = hits[0] if len(hits) == 1 else None
+    return found
+
+
 def _product_model(code):
     from xiuhao.catalog.models import ProductModel
 
-    return ProductModel.objects.filter(code=code).first() if code else None
+    return _by_code(ProductModel.objects.all(), code)
 
 
 def _customer(code):
     from xiuhao.customers.models import Customer
 
-    return Customer.objects.filter(code=code).first() if code else None
+    return _by_code(Customer.objects.all(), code)
 
 
 def _link_device(actor, shipment):

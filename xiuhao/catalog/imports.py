@@ -18,6 +18,15 @@ from .models import BomLine, Part, ProductModel
 from .services import check_band
 
 
+def _by_code(queryset, code):
+    """The record of `code`, whatever its case when only one matches so ("p-01" finds P-01)."""
+    found = queryset.filter(code=code).first()
+    if found is None:
+        hits = list(queryset.filter(code__iexact=code)[:2])
+        found = hits[0] if len(hits) == 1 else None
+    return found
+
+
 class FaultCodePipeline(CompositeKeyPipeline):
     """Fault codes by (category, type, code)."""
 
@@ -41,6 +50,7 @@ class BomPipeline(RowPipeline):
         "备件编码": "part", "part code": "part",
     }
     required_columns = ("product_model", "part")
+    export_paths = {"parent": "parent__part__code"}  # the export writes the parent line's part code
 
     def __init__(self, config, user):
         super().__init__(config, user)
@@ -51,12 +61,12 @@ class BomPipeline(RowPipeline):
 
     def _product(self, code):
         if code not in self.products:
-            self.products[code] = ProductModel.objects.visible_to(self.user).filter(code=code).first()
+            self.products[code] = _by_code(ProductModel.objects.visible_to(self.user), code)
         return self.products[code]
 
     def _part(self, code):
         if code not in self.parts:
-            self.parts[code] = Part.objects.visible_to(self.user).filter(code=code).first()
+            self.parts[code] = _by_code(Part.objects.visible_to(self.user), code)
         return self.parts[code]
 
     def _tree(self, product):
@@ -89,16 +99,14 @@ class BomPipeline(RowPipeline):
 
         values = self.named_values(number, raw, out)
         codes = {name: cell_text(values.get(name)) for name in ("product_model", "parent", "part")}
-        for name in ("product_model", "part"):
+        for name in ("product_model", "part"):  # the other cells are still checked: every error at once
             if not codes[name]:
                 err(name, _("This field is required."))
-        if out.errors:
-            return out
-        product = self._product(codes["product_model"])
-        if product is None:
+        product = self._product(codes["product_model"]) if codes["product_model"] else None
+        if codes["product_model"] and product is None:
             err("product_model", _("No product model with code “%(code)s”.") % {"code": codes["product_model"]})
-        part = self._part(codes["part"])
-        if part is None:
+        part = self._part(codes["part"]) if codes["part"] else None
+        if codes["part"] and part is None:
             err("part", _("No spare part with code “%(code)s”.") % {"code": codes["part"]})
         parent_part = self._part(codes["parent"]) if codes["parent"] else None
         if codes["parent"] and parent_part is None:

@@ -61,11 +61,13 @@ def workbook_response(wb, filename):
 
 
 def export_response(config, rows, user=None):
-    """The sheet of `rows`: the config's export columns `user` may see (core.visibility)."""
-    fields = config.visible_fields(config.get_export_fields(), user)
+    """The sheet of `rows`: the config's export columns `user` may see (core.visibility; an
+    importable model's are the columns its import reads back, ModelConfig.export_columns)."""
+    columns = config.export_columns(user)
+    fields = [path for path, _header in columns]
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(str(config.verbose_name_plural)[:31])
-    ws.append([header_for(config.model, f) for f in fields])
+    ws.append([header for _path, header in columns])
     # Prefetch only the many-to-many columns the export shows (the list's prefetches may be for
     # columns the sheet has not got).
     m2m = [f for f in fields if "__" not in f and config.model._meta.get_field(f).many_to_many]

@@ -226,11 +226,31 @@ class ModelConfig:
 
         return visible(self.model, names, user)
 
+    def export_columns(self, user=None):
+        """[(field path, header)] of the export `user` gets. An importable model's export is a
+        sheet its import reads back (core.imports.columns: key columns as the import reads them,
+        names beside keys, other columns for reading only)."""
+        if self.importable:
+            from .imports.columns import export_columns
+
+            return [(c.path, c.header) for c in export_columns(self, user)]
+        from .excel import header_for
+
+        return [(f, header_for(self.model, f)) for f in self.visible_fields(self.get_export_fields(), user)]
+
     def export_cell(self, obj, name, user):
         """The Excel cell of `obj.<name>` for `user` (a config may override it for one column)."""
         from .excel import cell_value
 
-        return self.value_label(obj, name) if name in self.value_labels else cell_value(obj, name)
+        if name in self.value_labels:
+            return self.value_label(obj, name)
+        if self.natural_key and "__" not in name and self.model._meta.get_field(name).many_to_many:
+            from .imports.pipeline import related_key  # the keys the import reads, not the names
+
+            f = self.model._meta.get_field(name)
+            key = related_key(f.related_model) or "pk"
+            return "、".join(str(getattr(o, key)) for o in getattr(obj, name).all())
+        return cell_value(obj, name)
 
     # -- status moves (core.moves) ------------------------------------------------------------
     @property

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils import translation
@@ -63,7 +64,11 @@ def related_key(model) -> str | None:
     for other in registry:
         if other.natural_key and other.model._meta.concrete_model is concrete:
             return other.natural_key
-    return None
+    try:  # a reference table without an import (regions): its unique code, which people know
+        code = model._meta.get_field("code")
+    except FieldDoesNotExist:
+        return None
+    return "code" if code.unique else None
 
 
 def cell_text(value) -> str:
@@ -136,6 +141,7 @@ class RowPipeline:
         self.seen: dict[str, dict[str, int]] = {}  # unique field -> value -> first row
         self.lookups: dict = {}
         self.choice_maps: dict = {}
+        self._readonly = None
 
     # -- names ----------------------------------------------------------------------------------
     def _aliases(self):
@@ -152,6 +158,21 @@ class RowPipeline:
     def resolve(self, key) -> str | None:
         return self.aliases.get(_norm(key)) if key not in (None, "") else None
 
+    @property
+    def readonly(self) -> set[str]:
+        """Headers of the columns the model's export writes for reading only (a name beside a
+        code, a computed value): a sheet exported, edited and imported back carries them, and
+        the import skips them (core.imports.columns)."""
+        if self._readonly is None:
+            from .columns import readonly_headers
+
+            self._readonly = readonly_headers(self.config, self.user)
+        return self._readonly
+
+    def skipped(self, key) -> bool:
+        """The source key names no import column but one of the export's read-only columns."""
+        return key not in (None, "") and self.resolve(key) is None and _norm(key) in self.readonly
+
     def header(self, name) -> str:
         return excel.header_for(self.model, name)
 
@@ -166,7 +187,7 @@ class RowPipeline:
         otherwise drop data silently)."""
         positions, errors, used = [], [], {}
         for index, key in enumerate(keys):
-            if key in (None, ""):
+            if key in (None, "") or self.skipped(key):
                 continue
             name = self.resolve(key)
             if name is None:
@@ -186,6 +207,8 @@ class RowPipeline:
         repeated keys are errors of `out`, whose `raw` gets the cells as text."""
         values = {}
         for key, value in raw.items():
+            if self.skipped(key):
+                continue
             name = self.resolve(key)
             if name is None:
                 out.errors.append(row_error(number, key, _("Unknown column “%(name)s”.") % {"name": key}))
@@ -208,15 +231,15 @@ class RowPipeline:
 
         values = self.named_values(number, raw, out)
         out.key = cell_text(values.get(self.key))
-        if not out.key:
-            err(self.key, _("This field is required."))
-            return out
         self._check_duplicates(out, values, err)
-
-        if not self._existing(out, {self.key: out.key}, err):
+        if not out.key:  # the other cells are still checked: every error of the row at once
+            err(self.key, _("This field is required."))
+        elif not self._existing(out, {self.key: out.key}, err):
             return out
 
         data, deferred, failed = self._form_data(values, err, number, defer=validate_model)
+        if not out.key:
+            failed.add(self.key)
         if self._run_form(out, data, [n for n in values if n not in deferred and n not in failed], err) and validate_model:
             self._full_clean(out, out.instance, deferred, err)
         return out
@@ -297,6 +320,9 @@ class RowPipeline:
         found = None
         if key:
             hits = list(qs.filter(**{key: text}).values_list(to_field, flat=True)[:2])
+            if not hits and isinstance(f.related_model._meta.get_field(key), models.CharField):
+                # codes are matched whatever their case ("c0001" finds C0001), when that is unambiguous
+                hits = list(qs.filter(**{f"{key}__iexact": text}).values_list(to_field, flat=True)[:2])
             if len(hits) == 1:
                 found = hits[0]
         if found is None and text.isdigit() and (key is None or (isinstance(raw, int) and not isinstance(raw, bool))):
@@ -414,7 +440,12 @@ class RowPipeline:
     def preview(self, out) -> dict:
         values = {}
         for name, text in out.raw.items():
-            values[name] = self._display(name, out.cleaned[name]) if name in out.cleaned else text
+            if name in out.cleaned:
+                values[name] = self._display(name, out.cleaned[name])
+            else:  # a row with errors: still a choice's label, not its code
+                f = self.fields.get(name)
+                value = self.choice_value(name, text) if f is not None and f.choices and not f.is_relation and text else None
+                values[name] = text if value is None else self._display(name, value)
         return {"row": out.row, "action": out.action, "ok": not out.errors, "values": values}
 
     def _display(self, name, value):
@@ -471,24 +502,23 @@ class CompositeKeyPipeline(RowPipeline):
             out.errors.append(row_error(number, self.label(name), message))
 
         values = self.named_values(number, raw, out)
+        missing = {name for name in self.key_fields if not cell_text(values.get(name))}
         for name in self.key_fields:
-            if not cell_text(values.get(name)):
+            if name in missing:
                 err(name, _("This field is required."))
-        if out.errors:
-            return out
         data, _deferred, failed = self._form_data(values, err, number, defer=False)
-        if failed & set(self.key_fields):
-            return out
-        lookup = self._key_lookup(data, err)
-        if lookup is None:
-            return out
-        out.key = " / ".join(cell_text(values[n]) for n in self.key_fields)
-        first = self.seen.setdefault("__key__", {}).setdefault(tuple(lookup.values()), number)
-        if first != number:
-            err(self.key, _("“%(value)s” also appears in row %(row)s.") % {"value": out.key, "row": first})
-            return out
-        if not self._existing(out, lookup, err):
-            return out
+        failed |= missing
+        # A row whose key is incomplete is still checked cell by cell (as a new record): every
+        # error of the row at once.
+        lookup = None if failed & set(self.key_fields) else self._key_lookup(data, err, failed)
+        if lookup is not None:
+            out.key = " / ".join(cell_text(values[n]) for n in self.key_fields)
+            first = self.seen.setdefault("__key__", {}).setdefault(tuple(lookup.values()), number)
+            if first != number:
+                err(self.key, _("“%(value)s” also appears in row %(row)s.") % {"value": out.key, "row": first})
+                return out
+            if not self._existing(out, lookup, err):
+                return out
         if self._run_form(out, data, [n for n in values if n not in failed], err) and validate_model:
             self._full_clean(out, out.instance, set(), err)
             if not out.errors:
@@ -501,8 +531,9 @@ class CompositeKeyPipeline(RowPipeline):
         f = self.fields[name]
         return f.target_field.to_python(value) if f.is_relation else f.to_python(value)
 
-    def _key_lookup(self, data, err):
-        """{attname: value} of the key columns; None after reporting a value that cannot be a key."""
+    def _key_lookup(self, data, err, failed):
+        """{attname: value} of the key columns; None after reporting the values that cannot be a
+        key (added to `failed`)."""
         lookup = {}
         for name in self.key_fields:
             try:
@@ -510,8 +541,8 @@ class CompositeKeyPipeline(RowPipeline):
             except DjangoValidationError as exc:
                 for message in exc.messages:
                     err(name, message)
-                return None
-        return lookup
+                failed.add(name)
+        return None if failed & set(self.key_fields) else lookup
 
     def check_rules(self, out, existing, err):
         """`rules` on a copy of the record as the row would leave it; its errors become the row's."""
