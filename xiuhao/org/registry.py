@@ -113,6 +113,9 @@ class RoleConfig(ModelConfig):
     def update(self, *, actor, obj, data):
         return services.role_update(actor=actor, obj=obj, data=data)
 
+    def delete(self, *, actor, obj):
+        return services.role_delete(actor=actor, obj=obj)
+
 
 # -- users ---------------------------------------------------------------------------------------
 USER_FIELDS = ["username", "display_name", "employee_no", "phone", "email", "title", "branch", "department",

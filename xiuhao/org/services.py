@@ -8,12 +8,13 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xiuhao.core import audit
-from xiuhao.core.errors import PermissionDenied, ValidationFailed
+from xiuhao.core.errors import PermissionDenied, ServiceError, ValidationFailed
 from xiuhao.core.services import object_create, object_update, require_perm, require_visible
 
-from .models import Department, Role, User
+from .models import Department, Role, Status, User
 
 
 # -- departments -----------------------------------------------------------------------------
@@ -63,6 +64,43 @@ def _require_no_escalation(actor, permissions=None, roles=None):
                                % {"perms": "、".join(sorted(missing)[:5])}, code="grant_beyond_own")
 
 
+# -- nobody locks the organisation out ----------------------------------------------------------------
+ADMINISTER = ("change_role", "change_user")  # who holds both (or is a superuser) can repair any mistake
+
+
+class LastAdministrator(ServiceError):
+    code = "last_administrator"
+    status = 409
+    default_message = gettext_lazy(
+        "This change would leave no active user who can manage roles and users. Give another active "
+        "user that right first.")
+
+
+def administrators():
+    """Active users who can manage roles and users: superusers, or holders of org.change_role and
+    org.change_user through active roles."""
+    from django.db.models import Exists, OuterRef, Q
+
+    def holds(codename):
+        return Exists(User.roles.through.objects.filter(
+            user_id=OuterRef("pk"), role__status=Status.ACTIVE, role__permissions__content_type__app_label="org",
+            role__permissions__codename=codename))
+
+    return User.objects.filter(is_active=True).filter(Q(is_superuser=True) | (holds(ADMINISTER[0]) & holds(ADMINISTER[1])))
+
+
+def _guarding_administrators(write):
+    """Run `write()` so that at least one administrator remains: the administrators' rows are
+    locked first (two changes at once queue, and the second sees the first), the write is made,
+    then checked; a change that leaves none is rolled back and refused."""
+    with transaction.atomic():
+        had = list(administrators().select_for_update().values_list("pk", flat=True))
+        result = write()
+        if had and not administrators().exists():
+            raise LastAdministrator()
+    return result
+
+
 def role_create(*, actor, data):
     _require_no_escalation(actor, permissions=data.get("permissions"))
     return object_create(actor=actor, model=Role, data=data)
@@ -70,7 +108,13 @@ def role_create(*, actor, data):
 
 def role_update(*, actor, obj, data):
     _require_no_escalation(actor, permissions=data.get("permissions"))
-    return object_update(actor=actor, obj=obj, data=data)
+    return _guarding_administrators(lambda: object_update(actor=actor, obj=obj, data=data))
+
+
+def role_delete(*, actor, obj):
+    from xiuhao.core.services import object_delete
+
+    return _guarding_administrators(lambda: object_delete(actor=actor, obj=obj))
 
 
 # -- users -------------------------------------------------------------------------------------------
@@ -99,7 +143,7 @@ def user_create(*, actor, data, password, model=User):
 def user_update(*, actor, obj, data):
     if "roles" in data:
         _require_no_escalation(actor, roles=data.get("roles"))
-    return object_update(actor=actor, obj=obj, data=data)
+    return _guarding_administrators(lambda: object_update(actor=actor, obj=obj, data=data))
 
 
 def user_set_password(*, actor, user, password, old_password=None):
