@@ -183,6 +183,8 @@ CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_LENGTH = 4
 
+# API tokens expire this many hours after they were issued (0: never). docs/security.md
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=30 * 24)
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
@@ -315,8 +317,13 @@ DJANGO_TABLES2_PAGE_RANGE = 8
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "xiuhao.core.api_base.SessionAuthenticationWithChallenge",
         "xiuhao.core.api_base.BearerOrTokenAuthentication",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "xiuhao.core.api_base.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["xiuhao.core.api_base.ModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -383,9 +390,15 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # 4xx answers are logged as one warning line without a traceback (core.middleware).
+    "filters": {"client_errors": {"()": "xiuhao.core.middleware.ClientErrorLogFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
-    "loggers": {"axes": {"level": "ERROR"}},
+    "loggers": {
+        "axes": {"level": "ERROR"},
+        "django.request": {"filters": ["client_errors"]},
+        "django.security": {"filters": ["client_errors"]},
+    },
 }
 
 # Demo data is loaded by `make run` on first start only (see xiuhao.org.demo).
