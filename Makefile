@@ -38,7 +38,7 @@ messages: $(STAMP)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput -v 0
+	STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput -v 0
 
 demo: migrate
 	$(PY) manage.py load_demo --if-empty

@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
+# Hashed, compressed static files with long cache lifetimes (collected by `make migrate`).
+export STATIC_MANIFEST=${STATIC_MANIFEST:-1}
 .venv/bin/python manage.py run_huey --quiet &
 HUEY_PID=$!
 trap 'kill $HUEY_PID 2>/dev/null || true' EXIT INT TERM

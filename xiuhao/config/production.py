@@ -32,6 +32,13 @@ SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # Never accept "PASSED" as a captcha answer (django-simple-captcha reads this at import).
 CAPTCHA_TEST_MODE = False
 
+# --- static files ---------------------------------------------------------------------------------
+# Hashed names, .br/.gz copies made by collectstatic, cached a year (immutable): see settings.py.
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=True)
+if STATIC_MANIFEST:
+    STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}  # noqa: F405
+    WHITENOISE_USE_FINDERS = False
+
 # --- hosts ----------------------------------------------------------------------------------------
 # No default: the development default (localhost, testserver) must not leak into production.
 if not os.environ.get("ALLOWED_HOSTS", "").strip():

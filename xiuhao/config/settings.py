@@ -184,6 +184,8 @@ CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False)
 CAPTCHA_FONT_SIZE = 28
 CAPTCHA_LENGTH = 4
 
+# API tokens expire this many hours after they were issued (0: never). docs/security.md
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=30 * 24)
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
@@ -229,11 +231,16 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "xiuhao" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# STATIC_MANIFEST (on in production and `make run`, which run collectstatic): content-hashed file
+# names, pre-compressed .br/.gz copies, cached for a year. Off by default so that development
+# and tests need no collectstatic. docs/security.md
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=False)
 STORAGES = {
     "default": {"BACKEND": env.str("MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage")},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if STATIC_MANIFEST
+                    else "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = {
@@ -315,10 +322,9 @@ DJANGO_TABLES2_PAGE_RANGE = 8
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    # The token class first: its `WWW-Authenticate: Bearer` makes missing credentials a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "xiuhao.core.api_base.SessionAuthenticationWithChallenge",
         "xiuhao.core.api_base.BearerOrTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PARSER_CLASSES": [
         "xiuhao.core.api_base.JSONParser",
@@ -390,10 +396,15 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"client_errors": {"()": "xiuhao.core.logging.ClientErrorsWithoutTraceback"}},
+    # 4xx answers are logged as one warning line without a traceback (core.middleware).
+    "filters": {"client_errors": {"()": "xiuhao.core.middleware.ClientErrorLogFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
-    "loggers": {"axes": {"level": "ERROR"}},
+    "loggers": {
+        "axes": {"level": "ERROR"},
+        "django.request": {"filters": ["client_errors"]},
+        "django.security": {"filters": ["client_errors"]},
+    },
 }
 
 # Demo data is loaded by `make run` on first start only (see xiuhao.org.demo).

@@ -42,4 +42,5 @@ if settings.DEBUG:
 
     urlpatterns.append(path("django-admin/", admin.site.urls))
 
+handler400 = "xiuhao.core.pages.bad_request"
 handler404 = "xiuhao.core.pages.not_found"

@@ -5,6 +5,7 @@ import hashlib
 import json
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from django.http import Http404
@@ -19,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import audit, excel, visibility
-from .api_base import ModelPermissions
+from .api_base import ModelPermissions, RequestTooLarge
 from .errors import ServiceError, ValidationFailed
 from .models import IdempotencyRecord
 
@@ -34,6 +35,7 @@ ERROR_CODES = {
     exceptions.Throttled: "throttled",
     exceptions.ParseError: "malformed_request",
     exceptions.ValidationError: "validation_failed",
+    RequestTooLarge: "request_too_large",
 }
 
 
@@ -50,6 +52,11 @@ def exception_handler(exc, context):
         return Response({"error": exc.as_dict()}, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         return Response({"error": ValidationFailed.from_django(exc).as_dict()}, status=400)
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"error": {"code": "request_too_large", "message": _("The request is too large.")}}, status=413)
+    if isinstance(exc, SuspiciousOperation):
+        return Response({"error": {"code": "malformed_request", "message": _("The request could not be read.")}},
+                        status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("The record does not exist or you may not see it."))
     elif isinstance(exc, DjangoPermissionDenied):

@@ -110,3 +110,18 @@ class ApiErrorBodyMiddleware:
                     error[header] = response[header]
             return error
         return response
+
+
+class ClientErrorLogFilter:
+    """Logging filter for `django.request`/`django.security`: a 4xx answer (permission denied, not
+    found, bad request) is the client's business — one warning line, no traceback. 5xx records
+    keep their traceback."""
+
+    def filter(self, record):
+        status = getattr(record, "status_code", None)
+        if status is not None and status < 500 and record.exc_info:
+            record.exc_info = None
+            record.exc_text = None
+            if record.levelno > 30:
+                record.levelno, record.levelname = 30, "WARNING"
+        return True

@@ -113,6 +113,23 @@ def choices(request, label):
     return JsonResponse({"results": results})
 
 
+def bad_request(request, exception=None):
+    """400 (malformed or over-large request): the API's error body under /api/, a plain page
+    otherwise — never a traceback."""
+    from django.core.exceptions import RequestDataTooBig
+    from django.http import JsonResponse
+    from django.views.defaults import bad_request as default_bad_request
+
+    too_big = isinstance(exception, RequestDataTooBig)
+    if request.path.startswith("/api/"):
+        if too_big:
+            body = {"code": "request_too_large", "message": str(_("The request is too large."))}
+        else:
+            body = {"code": "malformed_request", "message": str(_("The request could not be read."))}
+        return JsonResponse({"error": body}, status=413 if too_big else 400)
+    return default_bad_request(request, exception)
+
+
 def not_found(request, exception=None):
     """404: the API's error body under /api/, the page otherwise."""
     from django.http import JsonResponse

@@ -7,12 +7,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import EmptyPage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.core.paginator import EmptyPage, PageNotAnInteger
 from django_tables2 import RequestConfig
 
 from . import audit, excel, moves, visibility
@@ -108,6 +108,14 @@ class ObjectListView(ConfigView):
         qs = self.config.queryset(self.request.user)
         return self.config.filterset(self.request.GET or None, queryset=qs, request=self.request)
 
+    def _table(self, request, rows, secret, per_page):
+        table = self.config.table(rows, request=request, exclude=secret)
+        available, chosen, hidden = self.columns_choice(table)
+        if hidden:
+            table.exclude = (*secret, *hidden)
+        RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+        return table
+
     def get(self, request, *args, **kwargs):
         filterset = self.filtered()
         rows = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
@@ -115,23 +123,31 @@ class ObjectListView(ConfigView):
             rows = rows.none()
         # Columns of fields the user may not see are left out, with their sorting (core.visibility).
         secret = [f for f in self.config.list_fields if f not in self.config.visible_fields([f], request.user)]
-        table = self.config.table(rows, exclude=secret)  # configured below (sorting, pages)
-        available, chosen, hidden = self.columns_choice(table)
-        if hidden:
-            table.exclude = (*secret, *hidden)
         try:
             per_page = int(request.GET.get("per_page", 20))
         except ValueError:
             per_page = 20
         per_page = per_page if per_page in PAGE_SIZES else 20
-        # Paginated here, not by RequestConfig: it would read ?per_page itself (and fail on -1).
-        RequestConfig(request, paginate=False).configure(table)
+        # django-tables2 reads `per_page` and `page` from the query itself (when the table is made
+        # and configured): give it only sane values — a negative, zero, huge or non-numeric one, or
+        # a page past the end, fell through to the paginator as a 500.
+        query = request.GET.copy()
+        query["per_page"] = str(per_page)
         try:
-            table.paginate(page=request.GET.get("page") or 1, per_page=per_page)
-        except PageNotAnInteger:
-            table.paginate(page=1, per_page=per_page)
-        except EmptyPage:
-            table.paginate(page=table.paginator.num_pages, per_page=per_page)
+            page = int(query.get("page", 1))
+        except ValueError:
+            page = 1
+        query["page"] = str(page if 1 <= page <= 10**6 else 1)
+        original, request.GET = request.GET, query
+        try:
+            try:
+                table = self._table(request, rows, secret, per_page)
+            except EmptyPage:
+                query["page"] = "1"
+                table = self._table(request, rows, secret, per_page)
+        finally:
+            request.GET = original
+        available, chosen, hidden = self.columns_choice(table)
         context = {
             "filterset": filterset,
             "table": table,
@@ -157,6 +173,14 @@ class ObjectListView(ConfigView):
 
 class ObjectExportView(ObjectListView):
     action = "export"
+
+    def _table(self, request, rows, secret, per_page):
+        table = self.config.table(rows, request=request, exclude=secret)
+        available, chosen, hidden = self.columns_choice(table)
+        if hidden:
+            table.exclude = (*secret, *hidden)
+        RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+        return table
 
     def get(self, request, *args, **kwargs):
         filterset = self.filtered()

@@ -9,12 +9,13 @@ from captcha.fields import CaptchaField
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login
+from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -27,15 +28,18 @@ from django_ratelimit.core import is_ratelimited
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from xiuhao.core import audit
+from xiuhao.core.api_base import token_expired
 from xiuhao.core.errors import PermissionDenied, ServiceError, ValidationFailed
 
 from . import security, services
+from .models import User
 from .views import SetPasswordForm
 
 
@@ -46,6 +50,13 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"class": "form-control"})
         if with_captcha:
             self.fields["captcha"] = CaptchaField(label=gettext_lazy("Verification code"))
+
+    def clean(self):
+        # The captcha first: with a wrong captcha the password is not tried at all, so the
+        # answer is the same whether the password was right or wrong.
+        if "captcha" in self.fields and "captcha" in self.errors:
+            return self.cleaned_data
+        return super().clean()
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
@@ -177,6 +188,11 @@ class PasswordChangeForm(SetPasswordForm):
 
 @login_required
 def profile(request):
+    if request.method == "POST" and request.POST.get("action") == "sign_out_everywhere":
+        services.user_sign_out_everywhere(actor=request.user, user=request.user)
+        logout(request)
+        messages.success(request, _("You were signed out on every device, and your API tokens were revoked."))
+        return redirect("login")
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -209,6 +225,10 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, style={"input_type": "password"})
     otp_token = serializers.CharField(max_length=6, required=False, help_text=gettext_lazy("Required when the user has two-factor login."))
+    captcha_key = serializers.CharField(max_length=64, required=False, help_text=gettext_lazy(
+        "Required after repeated failures from the address (error code captcha_required): the key from GET /api/v1/auth/captcha/."))
+    captcha_value = serializers.CharField(max_length=32, required=False, help_text=gettext_lazy(
+        "The characters shown in that captcha image."))
 
 
 # On dispatch, which gets Django's HttpRequest (post() gets DRF's Request, which the decorator refuses).
@@ -226,9 +246,23 @@ class ObtainTokenView(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        ip = request.META.get("REMOTE_ADDR")
+        # Same rules as the login page: after CAPTCHA_AFTER_FAILURES failures from the address
+        # a captcha answer is required, and checked before the password is tried.
+        if security.captcha_required(request._request):
+            key, value = data.validated_data.get("captcha_key"), data.validated_data.get("captcha_value")
+            if not key or not value:
+                raise ServiceError(_("Too many failed attempts from your address: answer the captcha "
+                                     "(GET /api/v1/auth/captcha/) and send captcha_key and captcha_value."),
+                                   code="captcha_required")
+            if not security.captcha_correct(key, value):
+                security.note_failure(ip)
+                raise ServiceError(_("The verification code is not correct. Request a new captcha and try again."),
+                                   code="captcha_invalid")
         user = authenticate(request._request, username=data.validated_data["username"],
                             password=data.validated_data["password"])
         if user is None or not user.is_active:
+            security.note_failure(ip)
             raise ServiceError(_("Please enter a correct username and password."), code="authentication_failed")
         if not security.ip_allowed(user, request.META.get("REMOTE_ADDR")):
             raise PermissionDenied(_("You may not log in from this IP address."), code="ip_not_allowed")
@@ -236,6 +270,62 @@ class ObtainTokenView(APIView):
             token = data.validated_data.get("otp_token")
             if not token or _match_device(user, token) is None:
                 raise PermissionDenied(_("A valid two-factor code is required."), code="otp_required")
-        token, _created = Token.objects.get_or_create(user=user)
+        security.clear_failures(ip)
+        token = Token.objects.filter(user=user).first()
+        if token is not None and token_expired(token):
+            token.delete()
+            token = None
+        if token is None:
+            token = Token.objects.create(user=user)
         audit.record(actor=user, action="login", message=_("API token issued"), branch_id=user.branch_id)
-        return Response({"token": token.key})
+        body = {"token": token.key}
+        if settings.API_TOKEN_TTL_HOURS:
+            body["expires_at"] = token.created + timezone.timedelta(hours=settings.API_TOKEN_TTL_HOURS)
+        return Response(body)
+
+
+class CaptchaView(APIView):
+    """A new captcha for the token endpoint: show `image_url`, send back `captcha_key` and the
+    characters as `captcha_value`. `required` says whether the address needs one right now."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=None, responses={200: inline_serializer("Captcha", {
+        "captcha_key": serializers.CharField(), "image_url": serializers.CharField(),
+        "required": serializers.BooleanField()})})
+    def get(self, request):
+        from captcha.models import CaptchaStore
+
+        key = CaptchaStore.generate_key()
+        return Response({"captcha_key": key,
+                         "image_url": request.build_absolute_uri(reverse("captcha-image", kwargs={"key": key})),
+                         "required": security.captcha_required(request._request)})
+
+
+class LogoutTokenView(APIView):
+    """Revoke the API token sent with this request (the token is useless afterwards)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: inline_serializer("LoggedOut", {"ok": serializers.BooleanField()})})
+    def post(self, request):
+        if isinstance(request.auth, Token):
+            request.auth.delete()
+            audit.record(actor=request.user, action="action", obj=request.user, verb="token_revoked",
+                         message=_("API token revoked"))
+        return Response({"ok": True})
+
+
+class SignOutEverywhereView(APIView):
+    """End every session and API token of a user: oneself (no `pk`), or another user within one's
+    data scope with the reset-password permission."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: inline_serializer("SignedOut", {
+        "sessions": serializers.IntegerField(), "tokens": serializers.IntegerField()})})
+    def post(self, request, pk=None):
+        user = request.user if pk is None or pk == request.user.pk else \
+            get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+        return Response(services.user_sign_out_everywhere(actor=request.user, user=user))

@@ -143,7 +143,9 @@ class UserSerializer(ScopedModelSerializer):
 class UserConfigBase(ModelConfig):
     kind = None
     deletable = False  # users are disabled, never deleted (their history stays readable)
-    actions = [Action("set-password", _("Reset password"), views.reset_password, permission="org.reset_password_user")]
+    actions = [Action("set-password", _("Reset password"), views.reset_password, permission="org.reset_password_user"),
+               Action("sign-out-everywhere", _("Sign out everywhere"), views.sign_out_everywhere,
+                      permission="org.reset_password_user")]
 
     def base_queryset(self):
         return super().base_queryset().filter(kind=self.kind)

@@ -76,6 +76,21 @@ def clear_failures(ip):
     cache.delete(_failure_key(ip))
 
 
+def captcha_correct(key, value) -> bool:
+    """Check (and use up) a django-simple-captcha challenge; one try per challenge."""
+    from captcha.conf import settings as captcha_settings
+    from captcha.models import CaptchaStore
+    from django.utils import timezone
+
+    value = (value or "").strip().lower()
+    CaptchaStore.remove_expired()
+    if captcha_settings.CAPTCHA_TEST_MODE and value == "passed":
+        return CaptchaStore.objects.filter(hashkey=key).delete()[0] > 0
+    matched = CaptchaStore.objects.filter(hashkey=key, response=value, expiration__gt=timezone.now()).exists()
+    CaptchaStore.objects.filter(hashkey=key).delete()
+    return matched
+
+
 def captcha_required(request) -> bool:
     return failures_from(request.META.get("REMOTE_ADDR")) >= settings.CAPTCHA_AFTER_FAILURES
 

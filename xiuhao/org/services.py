@@ -159,6 +159,36 @@ def user_set_password(*, actor, user, password, old_password=None):
         user.set_password(password)
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "password_changed_at"])
+        # Old API tokens die with the old password (other sessions end by Django's session hash).
+        _delete_tokens(user)
         audit.record(actor=actor, action="action", obj=user, verb="password_change",
                      message=_("Password changed"))
     return user
+
+
+def _delete_tokens(user):
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.filter(user=user).delete()[0]
+
+
+def user_sign_out_everywhere(*, actor, user):
+    """End every session and API token of `user`: oneself, or another with the reset-password
+    permission within one's data scope. Returns how many sessions and tokens ended."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    with transaction.atomic():
+        if actor.pk != user.pk:
+            require_perm(actor, User, "reset_password")
+            require_visible(actor, user)
+        ended = []
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+            if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+                ended.append(session.session_key)
+        Session.objects.filter(session_key__in=ended).delete()
+        tokens = _delete_tokens(user)
+        audit.record(actor=actor, action="action", obj=user, verb="sign_out_everywhere",
+                     message=_("Signed out everywhere (%(sessions)s sessions, %(tokens)s API tokens)")
+                     % {"sessions": len(ended), "tokens": tokens})
+    return {"sessions": len(ended), "tokens": tokens}

@@ -48,3 +48,22 @@ def reset_password(request, config, user):
                         (_("Reset password"), None)],
     }
     return TemplateResponse(request, "org/reset_password.html", context, status=400 if form.errors else 200)
+
+
+def sign_out_everywhere(request, config, user):
+    """An administrator ends every session and API token of a user within their data scope."""
+    if request.method == "POST":
+        try:
+            result = services.user_sign_out_everywhere(actor=request.user, user=user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(user)s was signed out everywhere (%(sessions)s sessions, %(tokens)s API tokens).")
+                             % {"user": user, **result})
+        return redirect(config.url("detail", user))
+    context = {
+        "object": user, "config": config, "cancel_url": config.url("detail", user),
+        "breadcrumbs": [(config.title, config.url("list")), (str(user), config.url("detail", user)),
+                        (_("Sign out everywhere"), None)],
+    }
+    return TemplateResponse(request, "org/sign_out_everywhere.html", context)

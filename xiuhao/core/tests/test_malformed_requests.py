@@ -1,125 +1,119 @@
-"""Malformed requests get a clear 4xx in the documented body, never a 500: deeply nested JSON,
-over-large bodies, bad paging parameters on every list page and API list, missing credentials
-(401 with WWW-Authenticate); and ordinary 4xx are logged as one line, without a traceback."""
+"""Malformed requests answer a clear 4xx — the API's error body under /api/, a plain 400 page
+elsewhere — never a 500: bad paging values on every list page and API list, deeply nested
+JSON, over-large bodies, and missing credentials (401 with WWW-Authenticate)."""
 
-import json
 import logging
 
 import pytest
-from django.test import Client
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from xiuhao.core.registry import registry
-from xiuhao.org.tests.factories import UserFactory
+from xiuhao.org.models import User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-NESTED = "[" * 10_000
-PAGED = [c for c in registry if c.pages]
-LISTED = [c for c in registry if c.api]
+BAD_SIZES = ["-1", "0", "abc", "99999999999999999999", "1e3", ""]
+CONFIGS = [c for c in registry]
+
+
+def assert_api_error(response, status, code=None):
+    assert response.status_code == status, response.content[:300]
+    body = response.json()
+    assert set(body) == {"error"} and body["error"]["message"]
+    if code:
+        assert body["error"]["code"] == code
 
 
 @pytest.fixture
-def admin_client():
-    client = Client(raise_request_exception=False)
-    client.force_login(UserFactory(is_superuser=True))
+def admin(db):
+    return User.objects.create_superuser(username="root", password="Passw0rd!x")
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
     return client
 
 
-def error_of(response):
-    assert response["Content-Type"].startswith("application/json"), response.content[:200]
-    body = json.loads(response.content)["error"]
-    assert body["code"] and body["message"]
-    return body
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.key)
+def test_every_list_page_shrugs_off_bad_paging_values(admin_client, config):
+    url = config.url("list")
+    for value in BAD_SIZES:
+        for param in ("per_page", "page"):
+            response = admin_client.get(url, {param: value})
+            assert response.status_code in (200, 404), (url, param, value, response.status_code)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/auth/token/", "/api/v1/customers/customer/", "/api/v1/no/such/"])
-def test_deeply_nested_json_is_a_400_before_and_after_login(path, admin_client):
-    for client in (Client(raise_request_exception=False), admin_client):
-        response = client.post(path, data=NESTED, content_type="application/json")
-        assert response.status_code in (400, 401, 404), (path, response.status_code)
-        error_of(response)
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.key)
+def test_every_api_list_answers_bad_paging_values_with_the_error_body(admin_client, config):
+    url = f"/api/v1/{config.url_prefix}/"
+    for value in BAD_SIZES:
+        for param in ("page_size", "per_page", "page"):
+            response = admin_client.get(url, {param: value})
+            if response.status_code == 200:
+                continue
+            assert response.status_code in (400, 404), (url, param, value, response.status_code)
+            assert_api_error(response, response.status_code)
 
 
-def test_deeply_nested_json_is_a_parse_error_where_it_is_read(admin_client):
-    response = admin_client.post("/api/v1/auth/token/", data=NESTED, content_type="application/json")
-    assert response.status_code == 400 and error_of(response)["code"] == "malformed_request"
+def test_deeply_nested_json_is_a_malformed_request_even_before_login(client):
+    response = client.post("/api/v1/auth/token/", "[" * 10_000, content_type="application/json")
+    assert_api_error(response, 400, "malformed_request")
 
 
-def test_an_over_large_body_is_refused_with_the_api_error_body(settings, admin_client):
+def test_deeply_nested_json_after_login_is_a_malformed_request(admin_client):
+    response = admin_client.post("/api/v1/org/branch/", "[" * 10_000, content_type="application/json")
+    assert_api_error(response, 400, "malformed_request")
+
+
+def test_an_over_large_api_body_answers_with_the_error_body(client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-    body = json.dumps({"name": "x" * 2000})
-    for client in (Client(raise_request_exception=False), admin_client):
-        response = client.post("/api/v1/customers/customer/", data=body, content_type="application/json")
-        assert response.status_code == 413
-        assert error_of(response)["code"] == "request_too_large"
+    response = client.post("/api/v1/auth/token/", '{"username": "' + "x" * 5000 + '"}',
+                           content_type="application/json")
+    assert_api_error(response, 413, "request_too_large")
 
 
-def test_every_api_error_is_json_even_when_django_answers_before_drf(admin_client):
-    response = admin_client.get("/api/v1/no/such/endpoint/")
-    assert response.status_code == 404 and error_of(response)["code"] == "not_found"
-    csrf = Client(enforce_csrf_checks=True, raise_request_exception=False)
-    csrf.force_login(UserFactory(is_superuser=True))
-    response = csrf.post("/api/v1/customers/customer/", data={}, content_type="application/json")
-    assert response.status_code == 403 and error_of(response)["code"]
+def test_an_over_large_form_post_answers_with_a_plain_400_page(client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = client.post("/login/", {f"f{i}": "x" for i in range(50)})
+    assert response.status_code == 400
+    assert b"Traceback" not in response.content
 
 
-def test_missing_credentials_answer_401_with_a_challenge():
-    response = Client(raise_request_exception=False).get("/api/v1/customers/customer/")
-    assert response.status_code == 401
-    assert response["WWW-Authenticate"].startswith("Bearer")
-    assert error_of(response)["code"] == "not_authenticated"
+def test_missing_credentials_answer_401_with_www_authenticate(client):
+    response = client.get("/api/v1/me/")
+    assert_api_error(response, 401, "not_authenticated")
+    assert response["WWW-Authenticate"].startswith("Token")
 
 
-BAD_PAGING = ["per_page=-1", "per_page=0", "per_page=abc", "per_page=100000000", "page=-1", "page=0", "page=abc",
-              "page=99999", "page=1e9"]
+def test_bad_credentials_answer_401(client):
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION="Token nope")
+    assert_api_error(response, 401, "authentication_failed")
 
 
-@pytest.mark.parametrize("config", PAGED, ids=lambda c: c.key)
-def test_no_list_page_fails_on_bad_paging(config, admin_client):
-    for query in BAD_PAGING:
-        response = admin_client.get(f"{config.url('list')}?{query}")
-        assert response.status_code == 200, (config.key, query, response.status_code)
+# -- logging of ordinary refusals (no traceback) ---------------------------------------------------
 
 
-@pytest.mark.parametrize("config", LISTED, ids=lambda c: c.key)
-def test_no_api_list_fails_on_bad_paging(config, admin_client):
-    for query in ["page_size=-1", "page_size=0", "page_size=abc", "page_size=100000000", "page=-1", "page=abc",
-                  "page=99999"]:
-        response = admin_client.get(f"/api/v1/{config.url_prefix}/?{query}")
-        assert response.status_code in (200, 404), (config.key, query, response.status_code)
-        if response.status_code == 404:
-            error_of(response)
+@pytest.mark.parametrize("exc", [PermissionDenied, Http404])
+def test_ordinary_refusals_are_logged_as_one_line_warnings(client, caplog, admin, exc, settings):
+    from django.urls import path
 
+    def view(request):
+        raise exc("nope")
 
-def test_an_ordinary_403_or_404_is_logged_without_a_traceback(caplog):
-    user = UserFactory()
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    with caplog.at_level(logging.WARNING, logger="django.request"):
-        assert client.get("/customers/customer/").status_code == 403
-        assert client.get("/customers/customer/999999/").status_code in (403, 404)
-        assert client.get("/api/v1/customers/customer/").status_code == 403
-    records = [r for r in caplog.records if r.name == "django.request"]
-    assert records
-    handler_filter = logging.getLogger().handlers[0].filters if logging.getLogger().handlers else []
-    from xiuhao.core.logging import ClientErrorsWithoutTraceback
+    import xiuhao.config.urls as root
 
-    assert any(isinstance(f, ClientErrorsWithoutTraceback) for f in handler_filter)
-    for record in records:
-        ClientErrorsWithoutTraceback().filter(record)
-        assert record.exc_info is None and "Traceback" not in logging.Formatter().format(record)
+    class Urls:
+        urlpatterns = [path("boom/", view), *root.urlpatterns]
+        handler404 = root.handler404
 
-
-def test_a_server_error_keeps_its_traceback():
-    import sys
-
-    from xiuhao.core.logging import ClientErrorsWithoutTraceback
-
-    try:
-        raise ValueError("boom")
-    except ValueError:
-        record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error", None,
-                                   sys.exc_info())
-    record.status_code = 500
-    ClientErrorsWithoutTraceback().filter(record)
-    assert "Traceback" in logging.Formatter().format(record)
+    settings.ROOT_URLCONF = Urls
+    client.force_login(admin)
+    with caplog.at_level(logging.INFO):
+        response = client.get("/boom/")
+        api = client.get("/api/v1/org/branch/999999/")
+    assert response.status_code in (403, 404) and api.status_code == 404
+    for record in caplog.records:
+        assert record.exc_info is None, record.getMessage()
+        assert record.levelno < logging.ERROR, record.getMessage()

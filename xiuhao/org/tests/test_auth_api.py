@@ -30,6 +30,12 @@ def get_token(client, username="alice", password=PASSWORD, ip="10.0.0.1", **extr
                        content_type="application/json", REMOTE_ADDR=ip)
 
 
+def captcha_answer(client, ip="10.0.0.1", value="PASSED"):
+    """A captcha fetched through the API and its answer (CAPTCHA_TEST_MODE accepts "PASSED")."""
+    body = client.get("/api/v1/auth/captcha/", REMOTE_ADDR=ip).json()
+    return {"captcha_key": body["captcha_key"], "captcha_value": value}
+
+
 def assert_error(response, status, code=None):
     """The one error body; `status` may be a tuple of acceptable statuses."""
     assert response.status_code in (status if isinstance(status, tuple) else (status,)), response.content
@@ -93,8 +99,8 @@ def test_it_refuses_a_token_to_a_disabled_user(client, user):
 
 def test_it_locks_the_token_endpoint_out_like_the_login_page(client, settings, user):
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        get_token(client, password="wrong-password-1")
-    response = get_token(client)
+        get_token(client, password="wrong-password-1", **captcha_answer(client))
+    response = get_token(client, **captcha_answer(client))
     error = assert_error(response, 429, "locked_out")
     assert "Too many failed logins" in error["message"]
     assert get_token(client, ip="10.0.0.2").status_code == 200
@@ -203,3 +209,113 @@ def test_it_does_not_let_a_user_reset_someone_elses_password(client, user):
     assert response.status_code in (403, 404)
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
+
+
+# -- captcha on the token endpoint ---------------------------------------------------------------------
+
+
+def test_it_wants_a_captcha_on_the_token_endpoint_after_repeated_failures(client, settings, user):
+    captcha = client.get("/api/v1/auth/captcha/", REMOTE_ADDR="10.0.0.1").json()
+    assert captcha["required"] is False and captcha["image_url"].endswith(f"/captcha/image/{captcha['captcha_key']}/")
+    for _ in range(settings.CAPTCHA_AFTER_FAILURES):
+        assert_error(get_token(client, password="wrong-password-1"), 400, "authentication_failed")
+    assert client.get("/api/v1/auth/captcha/", REMOTE_ADDR="10.0.0.1").json()["required"] is True
+    error = assert_error(get_token(client), 400, "captcha_required")
+    assert "captcha_key" in error["message"]
+    # The captcha is checked first: a wrong one answers the same whatever the password.
+    right = get_token(client, **captcha_answer(client, value="nope"))
+    wrong = get_token(client, password="wrong-password-1", **captcha_answer(client, value="nope"))
+    assert right.status_code == wrong.status_code == 400
+    assert right.json() == wrong.json() and right.json()["error"]["code"] == "captcha_invalid"
+    # A captcha is good for one try only: after a wrong answer, the right one is refused too.
+    answer = captcha_answer(client, value="nope")
+    assert_error(get_token(client, **answer), 400, "captcha_invalid")
+    assert_error(get_token(client, **{**answer, "captcha_value": "PASSED"}), 400, "captcha_invalid")
+    assert get_token(client, **captcha_answer(client)).status_code == 200
+    # Another address is not affected.
+    assert get_token(client, ip="10.0.0.2").status_code == 200
+
+
+def test_token_failures_and_login_failures_count_together(client, settings, user):
+    for _ in range(settings.CAPTCHA_AFTER_FAILURES):
+        get_token(client, password="wrong-password-1")
+    assert 'name="captcha_1"' in client.get("/login/", REMOTE_ADDR="10.0.0.1").content.decode()
+
+
+def test_token_failures_count_toward_the_lockout(client, settings, user):
+    from axes.models import AccessAttempt
+
+    get_token(client, password="wrong-password-1")
+    assert AccessAttempt.objects.get(username="alice").failures_since_start == 1
+
+
+# -- token lifetime, rotation, sign-out ------------------------------------------------------------------
+
+
+def test_a_token_expires_after_its_lifetime(client, settings, user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.API_TOKEN_TTL_HOURS = 24
+    body = get_token(client).json()
+    assert body["expires_at"]
+    Token.objects.filter(key=body["token"]).update(created=timezone.now() - timedelta(hours=25))
+    error = assert_error(client.get(ME_URL, HTTP_AUTHORIZATION=f"Token {body['token']}"), 401, "authentication_failed")
+    assert "expired" in error["message"]
+    assert not Token.objects.filter(key=body["token"]).exists()
+    fresh = get_token(client).json()["token"]
+    assert fresh != body["token"]
+    assert client.get(ME_URL, HTTP_AUTHORIZATION=f"Token {fresh}").status_code == 200
+
+
+def test_changing_the_password_revokes_the_api_tokens(client, user):
+    key = get_token(client).json()["token"]
+    response = client.post(f"/api/v1/org/user/{user.pk}/set-password/",
+                           {"old_password": PASSWORD, "password": "Kettle42harbour"},
+                           content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 200
+    assert_error(client.get(ME_URL, HTTP_AUTHORIZATION=f"Token {key}"), 401)
+
+
+def test_an_administrators_reset_revokes_the_users_tokens(client, user):
+    admin = User.objects.create_superuser(username="root", password=PASSWORD)
+    key = get_token(client).json()["token"]
+    admin_key = Token.objects.create(user=admin).key
+    client.post(f"/api/v1/org/user/{user.pk}/set-password/", {"password": "Kettle42harbour"},
+                content_type="application/json", HTTP_AUTHORIZATION=f"Token {admin_key}")
+    assert not Token.objects.filter(key=key).exists()
+
+
+def test_api_logout_revokes_the_token(client, user):
+    key = get_token(client).json()["token"]
+    assert client.post("/api/v1/auth/logout/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    assert_error(client.get(ME_URL, HTTP_AUTHORIZATION=f"Token {key}"), 401)
+    assert AuditEvent.objects.filter(verb="token_revoked", actor=user).exists()
+
+
+def test_sign_out_everywhere_over_the_api_ends_sessions_and_tokens(client, user):
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(user)
+    assert browser.get("/api/v1/me/").status_code == 200
+    key = get_token(client).json()["token"]
+    response = client.post("/api/v1/auth/sign-out-everywhere/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.json() == {"sessions": 1, "tokens": 1}
+    assert browser.get("/api/v1/me/").status_code == 401
+    assert_error(client.get(ME_URL, HTTP_AUTHORIZATION=f"Token {key}"), 401)
+    assert AuditEvent.objects.filter(verb="sign_out_everywhere", object_id=str(user.pk)).exists()
+
+
+def test_an_administrator_signs_a_user_out_everywhere_but_a_user_cannot(client, user):
+    key = get_token(client).json()["token"]
+    other = User.objects.create_user(username="bob", password=PASSWORD)
+    other_key = Token.objects.create(user=other).key
+    url = f"/api/v1/org/user/{other.pk}/sign-out-everywhere/"
+    assert client.post(url, HTTP_AUTHORIZATION=f"Token {key}").status_code in (403, 404)
+    assert Token.objects.filter(key=other_key).exists()
+    admin = User.objects.create_superuser(username="root", password=PASSWORD)
+    admin_key = Token.objects.create(user=admin).key
+    assert client.post(url, HTTP_AUTHORIZATION=f"Token {admin_key}").json() == {"sessions": 0, "tokens": 1}
+    assert not Token.objects.filter(key=other_key).exists()

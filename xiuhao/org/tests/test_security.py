@@ -532,3 +532,54 @@ def test_it_sends_plain_http_to_https_in_production_but_not_the_health_probe(tmp
     redirect, health = result.stdout.strip().splitlines()[-2:]
     assert redirect == "301 https://example.com/login/"
     assert health in ("200", "503")
+
+
+def test_a_wrong_captcha_answers_the_same_whatever_the_password(client, settings, user):
+    for _ in range(settings.CAPTCHA_AFTER_FAILURES):
+        login(client, password="wrong-password-1", captcha=False)
+    from axes.models import AccessAttempt
+
+    before = AccessAttempt.objects.get(username="alice").failures_since_start
+    data = {"captcha_0": "test", "captcha_1": "WRONG"}
+    right = client.post("/login/", {"username": "alice", "password": PASSWORD, **data}, REMOTE_ADDR="10.0.0.1")
+    wrong = client.post("/login/", {"username": "alice", "password": "wrong-password-1", **data}, REMOTE_ADDR="10.0.0.1")
+    assert right.status_code == wrong.status_code == 400
+    assert right.context["form"].errors == wrong.context["form"].errors
+    assert set(right.context["form"].errors) == {"captcha"}
+    # The password was not tried at all.
+    assert AccessAttempt.objects.get(username="alice").failures_since_start == before
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_out_everywhere_from_the_profile_page(client, user):
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    other_device = Client()
+    other_device.force_login(user)
+    key = Token.objects.create(user=user).key
+    client.force_login(user)
+    assert 'data-testid="sign-out-everywhere"' in page_text(client.get("/profile/"))
+    response = client.post("/profile/", {"action": "sign_out_everywhere"})
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert other_device.get("/profile/").status_code == 302
+    assert client.get("/profile/").status_code == 302
+    assert not Token.objects.filter(key=key).exists()
+
+
+def test_an_administrator_signs_a_user_out_everywhere_from_the_user_page(client, user):
+    from django.test import Client
+
+    from xiuhao.core.registry import registry
+    from xiuhao.org.models import Employee
+
+    other_device = Client()
+    other_device.force_login(user)
+    admin = User.objects.create_superuser(username="root", password=PASSWORD)
+    client.force_login(admin)
+    User.objects.filter(pk=user.pk).update(kind="staff")
+    config = registry.for_model(Employee)
+    url = config.url("detail", user) + "sign-out-everywhere/"
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 302
+    assert other_device.get("/profile/").status_code == 302
