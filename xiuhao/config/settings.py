@@ -224,6 +224,8 @@ TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "xiuhao_language"
+# Dates as 2026-12-04 and 2026-12-04 14:30 in both languages (xiuhao/config/formats/).
+FORMAT_MODULE_PATH = ["xiuhao.config.formats"]
 
 # --- static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -3,7 +3,15 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import label_for_filter
+
+# django-filter computes a missing label once, in the language active at that moment, and keeps
+# it on the class-level filter: whoever rendered the API schema first fixed every label's
+# language for the process. A lazy label is translated each time it is shown.
+lazy_label_for_filter = lazy(label_for_filter, str)
 
 from .visibility import path_hidden, visible
 from .widgets import autocomplete_widget_for
@@ -16,6 +24,13 @@ class ScopedFilterSet(django_filters.FilterSet):
     search_fields: tuple = ()
 
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
+
+    @classmethod
+    def filter_for_field(cls, field, field_name, lookup_expr=None):
+        f = super().filter_for_field(field, field_name, lookup_expr)
+        if f._label is None:
+            f.label = lazy_label_for_filter(cls._meta.model, field_name, f.lookup_expr, f.exclude)
+        return f
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
@@ -37,6 +52,8 @@ class ScopedFilterSet(django_filters.FilterSet):
                             form_field.widget = auto
                         form_field.queryset = f.queryset
         for bound in self.form.fields.values():
+            if bound.label:
+                bound.label = capfirst(bound.label)  # "Status", not "status", in English
             widget = bound.widget
             css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
             widget.attrs.setdefault("class", css)
@@ -60,15 +77,15 @@ def build_filterset(config):
         model_field = config.model._meta.get_field(name)
         shared = registry.filter_class_for(model_field)  # e.g. the region filter org contributes
         if shared is not None:
-            attrs[name] = shared(field_name=name, label=model_field.verbose_name)
+            attrs[name] = shared(field_name=name, label=capfirst(model_field.verbose_name))
         elif model_field.many_to_many:
             attrs[name] = django_filters.ModelChoiceFilter(
                 field_name=name, queryset=model_field.related_model._default_manager.all(),
-                label=model_field.verbose_name,
+                label=capfirst(model_field.verbose_name),
             )
         elif isinstance(model_field.__class__.__mro__[0], type) and model_field.get_internal_type() == "BooleanField":
             attrs[name] = django_filters.BooleanFilter(
-                field_name=name, label=model_field.verbose_name,
+                field_name=name, label=capfirst(model_field.verbose_name),
                 widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
             )
     return type(f"{config.model.__name__}FilterSet", (ScopedFilterSet,), attrs)

@@ -4,6 +4,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,7 +47,7 @@ def build_table(config):
     if fields:
         first = config.model._meta.get_field(fields[0]) if "__" not in fields[0] else None
         attrs[fields[0]] = RecordColumn(
-            config, verbose_name=first.verbose_name if first is not None else fields[0], accessor=fields[0]
+            config, verbose_name=capfirst(first.verbose_name) if first is not None else fields[0], accessor=fields[0]
         )
     attrs["actions"] = ActionsColumn(config)
     meta = type(

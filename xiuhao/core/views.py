@@ -11,6 +11,7 @@ from django.core.paginator import EmptyPage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
@@ -238,7 +239,7 @@ class ObjectDetailView(ConfigView):
                 value = getattr(obj, f"get_{name}_display")()
             else:
                 value = getattr(obj, name)
-            fields.append((f.verbose_name, value))
+            fields.append((capfirst(f.verbose_name), value))
         return "core/tabs/details.html", {"fields": fields}
 
     def get(self, request, *args, **kwargs):

@@ -105,8 +105,25 @@ def _person(rng):
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
+# Landlines carry the city's own area code (8-digit local numbers); mobiles a prefix in use.
+AREA_CODES = {
+    "北京": "010", "天津": "022", "石家庄": "0311", "太原": "0351", "沈阳": "024", "大连": "0411", "长春": "0431",
+    "哈尔滨": "0451", "济南": "0531", "青岛": "0532", "西安": "029", "上海": "021", "南京": "025", "苏州": "0512",
+    "杭州": "0571", "宁波": "0574", "合肥": "0551", "福州": "0591", "厦门": "0592", "深圳": "0755", "广州": "020",
+    "佛山": "0757", "东莞": "0769", "南宁": "0771", "海口": "0898", "成都": "028", "绵阳": "0816", "重庆": "023",
+    "昆明": "0871", "贵阳": "0851", "武汉": "027", "长沙": "0731", "南昌": "0791", "郑州": "0371",
+}
+MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
+                   "156", "157", "158", "159", "177", "180", "181", "182", "185", "186", "187", "188", "189", "199")
+
+
 def _mobile(rng):
-    return rng.choice(("138", "139", "137", "136", "150", "151", "158", "186", "189")) + f"{rng.randrange(10**8):08d}"
+    return rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+
+
+def _landline(rng, city):
+    rng.randrange(10, 99)  # kept so that the rest of the demo (names, tiers) stays as it was
+    return f"{AREA_CODES[city]}-{rng.randrange(2, 9)}{rng.randrange(10**6, 10**7)}"
 
 
 def _jitter(rng, value, spread=0.06):
@@ -140,7 +157,7 @@ def plan(rng=None):
                       "is_default": j == 0} for j, site in enumerate(sites)]
         specs.append({
             "code": f"C{i + 1:06d}", "name": name, "kind": "company", "tier": tier, "industry": industry,
-            "phone": f"0{rng.randrange(10, 99)}-{rng.randrange(6, 9)}{rng.randrange(10**6, 10**7)}",
+            "phone": _landline(rng, city),
             "region": district_code, "address": addresses[0]["address"], "lat": c_lat, "lng": c_lng,
             "branch": branch, "owner": rng.choice(MANAGERS[branch]),
             "outlet": outlet if outlet and rng.random() < 0.5 else None,

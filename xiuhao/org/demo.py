@@ -133,27 +133,27 @@ def role_permissions(spec):
 
 # -- skills and dictionaries ---------------------------------------------------------------------------
 SKILLS = [
-    ("xray", "医学影像设备（X射线）", "DR/CR/CT 等 X 射线影像设备 X-ray imaging"),
-    ("ultrasound", "医学影像设备（超声）", "彩超、B 超 Ultrasound imaging"),
-    ("lab", "检验设备", "生化、血球、免疫分析仪 Laboratory analysers"),
-    ("electrical", "电气", "供电、电源、控制电路 Electrical"),
-    ("refrigeration", "制冷", "冷藏、冷冻与空调系统 Refrigeration"),
-    ("network", "网络", "网络与通讯接口 Networking"),
-    ("software", "软件", "设备软件、工作站与接口 Software"),
+    ("xray", "医学影像设备（X射线）", "DR/CR/CT 等 X 射线影像设备"),
+    ("ultrasound", "医学影像设备（超声）", "彩超、B 超"),
+    ("lab", "检验设备", "生化、血球、免疫分析仪"),
+    ("electrical", "电气", "供电、电源、控制电路"),
+    ("refrigeration", "制冷", "冷藏、冷冻与空调系统"),
+    ("network", "网络", "网络与通讯接口"),
+    ("software", "软件", "设备软件、工作站与接口"),
 ]
 
 DICTS = [
-    ("customer_tier", "客户等级", "Customer tier 金牌/银牌/标准服务", [
+    ("customer_tier", "客户等级", "金牌、银牌、标准服务", [
         ("gold", "金牌", "Gold"), ("silver", "银牌", "Silver"), ("standard", "标准", "Standard")]),
-    ("service_type", "服务类型", "Service type", [
+    ("service_type", "服务类型", "服务单的服务类型", [
         ("installation", "安装", "Installation"), ("repair", "维修", "Repair"), ("rma", "返修", "Depot repair (RMA)"),
         ("consultation", "咨询", "Consultation"), ("complaint", "投诉", "Complaint"),
         ("pm", "保养巡检", "Preventive maintenance"), ("remote", "远程支持", "Remote support")]),
-    ("close_reason", "关闭原因", "Close reason", [
+    ("close_reason", "关闭原因", "服务单关闭的原因", [
         ("solved", "已解决", "Solved"), ("solved_by_phone", "电话解决", "Solved by phone"),
         ("duplicate", "重复报修", "Duplicate"), ("cancelled", "客户取消", "Cancelled by customer"),
         ("no_fault", "未发现故障", "No fault found"), ("unreachable", "联系不上客户", "Customer unreachable")]),
-    ("unit", "计量单位", "Unit of measure", [
+    ("unit", "计量单位", "备件与服务项目的计量单位", [
         ("tai", "台", "unit"), ("ge", "个", "pcs"), ("tao", "套", "set"), ("mi", "米", "m"), ("xiang", "箱", "box")]),
 ]
 

@@ -338,7 +338,7 @@ class Engineer(TimeStampedModel):
 
 
 class EngineerSkill(models.Model):
-    engineer = models.ForeignKey(Engineer, on_delete=models.CASCADE, related_name="skills")
+    engineer = models.ForeignKey(Engineer, on_delete=models.CASCADE, related_name="skills", verbose_name=_("engineer"))
     skill = models.ForeignKey(Skill, verbose_name=_("skill"), on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField(
         _("level"), default=1, validators=[MinValueValidator(1), MaxValueValidator(5)]

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiuhao.core.models import TimeStampedModel
 from xiuhao.core.moves import Move, Refusal, StateMachine
@@ -263,7 +264,7 @@ class SlaClock(TimeStampedModel):
     """Times one thing (a service request, a task…) against a target in business minutes."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", _("Running")  # counting working time → PAUSED, MET, BREACHED, CANCELLED
+        RUNNING = "running", pgettext_lazy("SLA clock", "Running")  # counting working time → PAUSED, MET, BREACHED, CANCELLED
         PAUSED = "paused", _("Paused")  # waiting for the customer or for parts → RUNNING, MET, BREACHED, CANCELLED
         MET = "met", _("Met")  # stopped within the target; final
         BREACHED = "breached", _("Breached")  # stopped after the target; final

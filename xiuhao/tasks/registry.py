@@ -272,5 +272,6 @@ registry.menu_item("tasks", _("Engineer status board"), "tasks_engineer_board", 
 registry.phone_tab(_("Tasks"), "tasks_m_my", icon="checklist", order=10, badge=selectors.open_task_count)
 for _code, _label in (("task_assigned", _("New task")), ("task_transferred", _("Task transferred")),
                       ("task_returned", _("Task returned")), ("task_urged", _("Task reminder")),
-                      ("task_reassigned", _("Task reassigned")), ("task_cancelled", _("Task cancelled"))):
+                      ("task_reassigned", _("Task reassigned")), ("task_cancelled", _("Task cancelled")),
+                      ("task_offered", _("Task to grab")), ("task_overdue", _("Task overdue"))):
     registry.message_kind(_code, _label)

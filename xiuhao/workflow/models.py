@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiuhao.core.models import OwnedModel, TimeStampedModel
 from xiuhao.core.moves import REASON_REQUIRED, Move, ReasonForm, Refusal, StateMachine
@@ -54,7 +55,7 @@ class ProcessDefinition(TimeStampedModel):
 
 class ProcessInstance(OwnedModel):
     class Status(models.TextChoices):
-        RUNNING = "running", _("Running")  # has ready or waiting steps → COMPLETED, CANCELLED, ERROR
+        RUNNING = "running", pgettext_lazy("process instance", "Running")  # has ready or waiting steps → COMPLETED, CANCELLED, ERROR
         COMPLETED = "completed", _("Completed")  # reached an end event; final
         CANCELLED = "cancelled", _("Cancelled")  # stopped by a person, with a reason; final
         ERROR = "error", _("Error")  # a service task failed; an administrator may retry → RUNNING

@@ -28,6 +28,7 @@ class ProcessDefinitionConfig(ModelConfig):
     select_related = ["uploaded_by"]
     deletable = False
     detail_template = "workflow/detail.html"
+    value_labels = {"name": localized}  # the shipped processes' names are msgids
     tabs = [
         Tab("diagram", _("Diagram"), "workflow/tabs/definition_diagram.html", views.definition_diagram_tab),
         Tab("versions", _("Versions"), "workflow/tabs/versions.html", views.versions_tab),
