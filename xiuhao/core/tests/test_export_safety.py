@@ -42,3 +42,16 @@ def test_text_that_looks_like_a_formula_is_exported_as_text_and_read_back_unchan
     with reading.open_sheet(io.BytesIO(data)) as ws:
         read_back = {v for row in ws.rows() for v in row}
     assert set(FORMULAS) <= read_back  # the import gets exactly what the user typed
+
+
+def test_control_characters_are_refused_on_the_page_and_in_the_api(admin_client, english):
+    config = registry.configs["org.skill"]
+    response = admin_client.post(config.url("add"), {"code": "ac", "name": "空调\x01"})
+    assert "control characters" in response.content.decode()
+    response = admin_client.post(f"/api/v1/{config.url_prefix}/", {"code": "ac", "name": "空调\x01"},
+                                 content_type="application/json")
+    assert response.status_code == 400
+    assert "control characters" in response.content.decode()
+    assert not Skill.objects.exists()
+    response = admin_client.post(config.url("add"), {"code": "ac", "name": "空调\t维修"})
+    assert Skill.objects.filter(name="空调\t维修").exists()
