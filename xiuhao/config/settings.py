@@ -255,6 +255,12 @@ ATTACHMENT_IMAGE_MAX_SIDE = env.int("ATTACHMENT_IMAGE_MAX_SIDE", default=2560)
 IMPORT_SYNC_MAX_ROWS = env.int("IMPORT_SYNC_MAX_ROWS", default=500)
 # An upload is read whole into memory (calamine, ≈ 70 bytes per cell at peak): this bounds it.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# What bounds reading memory is the sheet's grid, not the file size (core/imports/reading.py
+# check_bounds): rows × columns from A1 to the farthest cell (or the declared <dimension>),
+# shared strings, and each zip member's packing ratio. See docs/security.md.
+IMPORT_MAX_CELLS = env.int("IMPORT_MAX_CELLS", default=3_000_000)
+IMPORT_MAX_STRINGS = env.int("IMPORT_MAX_STRINGS", default=3_000_000)
+IMPORT_MAX_RATIO = env.int("IMPORT_MAX_RATIO", default=200)
 # Maps (core/maps.py): Leaflet tiles in GCJ-02 like the stored coordinates; empty: plain background.
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}")  # noqa: E501
 MAP_TILE_SUBDOMAINS = env.str("MAP_TILE_SUBDOMAINS", default="1234")

@@ -22,6 +22,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from . import audit, excel, visibility
 from .api_base import ModelPermissions, RequestTooLarge
 from .errors import ServiceError, ValidationFailed
+from .fields import no_control_characters
 from .models import IdempotencyRecord
 
 ERROR_CODES = {
@@ -106,6 +107,8 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         for f in fields.values():
+            if isinstance(f, serializers.CharField) and not f.read_only:
+                f.validators = [*f.validators, no_control_characters]
             target = f.child_relation if isinstance(f, serializers.ManyRelatedField) else f
             queryset = getattr(target, "queryset", None)
             if queryset is not None and hasattr(queryset, "visible_to") and user is not None:

@@ -4,6 +4,7 @@ data scope; validation messages come from the model (full_clean) in the user's l
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .fields import no_control_characters
 from .numbering import Numbering
 from .visibility import hidden_fields
 from .widgets import autocomplete_widget_for
@@ -17,6 +18,8 @@ class ScopedModelForm(forms.ModelForm):
         for name in hidden_fields(self._meta.model, user):
             self.fields.pop(name, None)
         for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(no_control_characters)
             queryset = getattr(field, "queryset", None)
             if queryset is not None:
                 css = "form-select"

@@ -1,6 +1,7 @@
 """Reading an uploaded workbook: the .xlsx check, its first worksheet read with calamine (`Sheet`),
 and its rows as {header: cell} dicts for a pipeline."""
 
+import re
 import zipfile
 from contextlib import contextmanager
 from pathlib import PurePath
@@ -65,10 +66,143 @@ class Sheet:
                                for v in row])
 
 
+_REF = re.compile(r"([A-Z]{1,3})?(\d+)?")
+_CHUNK = 64 * 1024
+
+
+def _ref(ref):
+    """(row, column), 1-based, of a cell reference such as "XFD1048576"; None for what is missing."""
+    m = _REF.fullmatch((ref or "").strip().upper())
+    if not m:
+        return None, None
+    col = 0
+    for ch in m.group(1) or "":
+        col = col * 26 + ord(ch) - 64
+    return (int(m.group(2)) if m.group(2) else None), (col or None)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _scan_sheet(stream, max_cells):
+    """Stream a worksheet's XML (expat, no DTD allowed) and stop as soon as the grid calamine
+    would build — from A1 to the farthest cell, or to the <dimension> the sheet declares — or the
+    number of cells passes `max_cells`. Cells without an r="…" attribute are placed as Excel does
+    (the next row, the next column)."""
+    import xml.parsers.expat
+
+    state = {"row": 0, "col": 0, "max_row": 0, "max_col": 0, "cells": 0}
+
+    def grow(row, col):
+        state["max_row"] = max(state["max_row"], row)
+        state["max_col"] = max(state["max_col"], col)
+        if state["max_row"] * state["max_col"] > max_cells:
+            raise _TooBig
+
+    def start(name, attrs):
+        name = name.rpartition(":")[2]
+        if name == "c":
+            row, col = _ref(attrs.get("r"))
+            state["col"] = col or state["col"] + 1
+            state["cells"] += 1
+            if state["cells"] > max_cells:
+                raise _TooBig
+            grow(row or state["row"], state["col"])
+        elif name == "row":
+            row, _col = _ref(attrs.get("r"))
+            state["row"] = row or state["row"] + 1
+            state["col"] = 0
+            grow(state["row"], 1)
+        elif name == "dimension":
+            for part in (attrs.get("ref") or "").split(":"):
+                row, col = _ref(part)
+                grow(row or 1, col or 1)
+
+    def no_dtd(*_args):
+        raise ValueError("DTD in a worksheet")
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = no_dtd
+    parser.EntityDeclHandler = no_dtd
+    while chunk := stream.read(_CHUNK):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+def _count_strings(stream, max_strings):
+    import xml.parsers.expat
+
+    count = [0]
+
+    def start(name, attrs):
+        if name.rpartition(":")[2] == "si":
+            count[0] += 1
+            if count[0] > max_strings:
+                raise _TooBig
+
+    def no_dtd(*_args):
+        raise ValueError("DTD in the shared strings")
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = no_dtd
+    parser.EntityDeclHandler = no_dtd
+    while chunk := stream.read(_CHUNK):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+
+
+def check_bounds(fileobj):
+    """Refuse, before calamine builds anything, a workbook whose reading would cost more memory
+    than an import may take: calamine holds a worksheet as a dense grid from A1 to its farthest
+    cell (and reserves what the sheet's <dimension> declares), so a 2 KB file naming XFD1048576
+    would ask for hundreds of GiB. Bounded: every member's packing ratio (zip bombs), the grid of
+    every worksheet (rows × columns, IMPORT_MAX_CELLS), its number of cells, and the number of
+    shared strings (IMPORT_MAX_STRINGS). Used by the web upload and by the job worker alike."""
+    max_cells = getattr(settings, "IMPORT_MAX_CELLS", 3_000_000)
+    max_strings = getattr(settings, "IMPORT_MAX_STRINGS", 3_000_000)
+    max_ratio = getattr(settings, "IMPORT_MAX_RATIO", 200)
+    max_unpacked = getattr(settings, "IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+    too_big = _("The workbook is too large to import: at most %(cells)s cells (rows × columns from A1 to the "
+                "last cell) and %(strings)s different texts. Delete the empty rows and columns below and to "
+                "the right of the data (or split the file) and try again.") % {
+        "cells": f"{max_cells:,}", "strings": f"{max_strings:,}"}
+    unreadable = _("The file could not be read as an Excel workbook.")
+    try:
+        fileobj.seek(0)
+        with zipfile.ZipFile(fileobj) as zf:
+            infos = zf.infolist()
+            if sum(i.file_size for i in infos) > max_unpacked:
+                raise InvalidFile(_("The workbook is too large once unpacked."))
+            for info in infos:
+                if info.file_size > 1024 * 1024 and info.file_size > max_ratio * max(info.compress_size, 1):
+                    raise InvalidFile(too_big)
+            for info in infos:
+                name = info.filename.lower()
+                try:
+                    if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                        with zf.open(info) as stream:
+                            _scan_sheet(stream, max_cells)
+                    elif name == "xl/sharedstrings.xml":
+                        with zf.open(info) as stream:
+                            _count_strings(stream, max_strings)
+                except _TooBig as exc:
+                    raise InvalidFile(too_big) from exc
+    except InvalidFile:
+        raise
+    except Exception as exc:  # a damaged zip, bad XML, a DTD, …
+        raise InvalidFile(unreadable) from exc
+    finally:
+        fileobj.seek(0)
+
+
 @contextmanager
 def open_sheet(fileobj):
     """The workbook's first worksheet (see Sheet). Anything calamine cannot read is InvalidFile."""
     unreadable = _("The file could not be read as an Excel workbook.")
+    check_bounds(fileobj)
     try:
         fileobj.seek(0)
         wb = CalamineWorkbook.from_filelike(fileobj)

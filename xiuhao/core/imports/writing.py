@@ -109,5 +109,5 @@ def errors_workbook(job_row):
     ws = wb.create_sheet(_("Errors")[:31])
     ws.append([_("Row"), _("Column"), _("Error")])
     for e in job_row.errors:
-        ws.append([e.get("row"), e.get("field"), e.get("message")])
+        ws.append(excel.safe_row(ws, [e.get("row"), e.get("field"), e.get("message")]))
     return wb

@@ -292,3 +292,26 @@ def test_pages_and_api_survive_garbage_query_parameters(client, make, config):
     assert client.get(config.url("list"), garbage).status_code < 500
     assert client.get(api(config), garbage).status_code < 500
     assert client.get(config.url("list"), {"page": "99999"}).status_code < 500
+
+
+EXPORTABLE = [c for c in CONFIGS if c.pages]
+
+
+@pytest.mark.parametrize("config", EXPORTABLE, ids=ids(EXPORTABLE))
+def test_exports_cost_the_same_queries_for_3_or_13_rows(client, db, config):
+    """N+1 free: an export's query count does not grow with its rows (related records are
+    selected with the rows, core.excel.export_relations)."""
+    case = CASES[config.key]
+
+    def add_rows(n):
+        for _ in range(n):
+            branch = BranchFactory()
+            case.make(branch, OutletFactory(branch=branch))
+
+    user = manager_for(config, BranchFactory())
+    client.force_login(user)
+    add_rows(3)
+    client.get(config.url("list"))  # the first request writes the session; measure after it
+    few = queries_for(client, config.url("export"), {})
+    add_rows(10)
+    assert queries_for(client, config.url("export"), {}) == few
