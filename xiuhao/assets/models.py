@@ -4,6 +4,7 @@ warranty-expiry alerts."""
 import uuid
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -100,6 +101,12 @@ class Device(OwnedModel):
             field="warranty_end", message=_("The warranty cannot end before it starts.")),
         ]
 
+    def clean(self):
+        super().clean()
+        errors = constraints.past_dates(self, "install_date", "shipped_on")
+        if errors:
+            raise ValidationError(errors)
+
     def __str__(self):
         return self.serial
 
@@ -150,6 +157,14 @@ class DevicePart(TimeStampedModel):
         constraints = [constraints.CheckConstraint(condition=models.Q(quantity__gt=0), name="devicepart_quantity_positive",
             field="quantity", message=_("The quantity must be greater than zero."))]
 
+    def clean(self):
+        super().clean()
+        errors = constraints.past_dates(self, "fitted_on", "removed_on")
+        if self.part_id:
+            errors.update(constraints.whole_quantity(self.quantity, self.part.unit))
+        if errors:
+            raise ValidationError(errors)
+
     def __str__(self):
         return f"{self.part} × {self.quantity}"
 
@@ -180,6 +195,12 @@ class Shipment(TimeStampedModel):
                        ("import_shipment", _("Can import shipments"))]
         constraints = [constraints.UniqueConstraint(fields=["serial", "order_no"], name="shipment_serial_order_unique",
             field="serial", message=_("This serial number is already recorded for this order."))]
+
+    def clean(self):
+        super().clean()
+        errors = constraints.past_dates(self, "shipped_on")
+        if errors:
+            raise ValidationError(errors)
 
     def __str__(self):
         return f"{self.serial} {self.order_no}"

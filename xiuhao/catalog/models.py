@@ -109,6 +109,13 @@ class Part(TimeStampedModel):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    def save_warnings(self, hidden=()):
+        """Advice, not a refusal, shown after a save (the page's warning message, the API's
+        `warnings`). Only to those who may see the cost."""
+        if "cost" not in hidden and "price" not in hidden and self.price and self.cost and self.price < self.cost:
+            return [_("The price %(price)s is below the cost %(cost)s.") % {"price": self.price, "cost": self.cost}]
+        return []
+
 
 class BomLine(TimeStampedModel):
     """One line of a product model's multi-level BOM 设备BOM: `quantity` of `part` per one unit of

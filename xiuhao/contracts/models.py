@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiuhao.core import constraints
@@ -147,8 +146,8 @@ class Contract(OwnedModel):
         start, end, signed = self.start_date, self.end_date, self.signed_on
         if is_date(start) and is_date(end) and end < start:
             add("end_date", _("The end date must not be before the start date."))
-        if is_date(signed) and signed > timezone.localdate():
-            add("signed_on", _("The signing date cannot be in the future."))
+        for name, messages in constraints.past_dates(self, "signed_on").items():
+            errors.setdefault(name, []).extend(messages)
         if is_date(signed) and is_date(end) and signed > end:
             add("signed_on", _("A contract must be signed before its term ends."))
         if self.customer_id is None:
@@ -222,6 +221,12 @@ class PaymentPlan(TimeStampedModel):
                                               name="paymentplan_not_overpaid",
             field="amount", message=_("The amount paid cannot exceed the amount due."))]
 
+    def clean(self):
+        super().clean()
+        errors = constraints.past_dates(self, "paid_on")
+        if errors:
+            raise ValidationError(errors)
+
     def __str__(self):
         return f"{self.contract.code} {self.due_date} {self.amount}"
 
@@ -282,6 +287,12 @@ class CounterReading(TimeStampedModel):
         constraints = [constraints.UniqueConstraint(fields=["contract", "device", "read_on"],
                                                name="counterreading_one_per_day",
             field="read_on", message=_("This device already has a reading on this day for this contract."))]
+
+    def clean(self):
+        super().clean()
+        errors = constraints.past_dates(self, "read_on")
+        if errors:
+            raise ValidationError(errors)
 
     def __str__(self):
         return f"{self.device} {self.read_on}: {self.value}"

@@ -79,3 +79,37 @@ def integrity_error_fields(model, exc):
         if hit:
             return {(constraint.field or NON_FIELD_ERRORS): [str(constraint.get_violation_error_message())]}
     return None
+
+
+# -- rules a model's clean() shares --------------------------------------------------------------
+# Units of things one counts (a part comes in whole pieces), not of things one measures (kg, m).
+COUNTED_UNITS = {"个", "件", "台", "套", "只", "支", "块", "根", "把", "条", "张", "片", "颗", "盒", "箱", "卷",
+                 "pc", "pcs", "piece", "pieces", "ea", "each", "set", "sets", "unit", "units"}
+
+
+def past_dates(obj, *names):
+    """{field: [message]} for each date of `names` that lies after today (a fact that cannot
+    have happened yet: installed, shipped, signed, fitted…)."""
+    import datetime
+
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    today = timezone.localdate()
+    errors = {}
+    for name in names:
+        value = getattr(obj, name, None)
+        if isinstance(value, datetime.date) and value > today:
+            errors[name] = [_("This date cannot be in the future.")]
+    return errors
+
+
+def whole_quantity(quantity, unit, name="quantity"):
+    """{name: [message]} when a quantity of a counted unit (个, 件, pcs…) is not a whole number."""
+    from decimal import Decimal
+
+    from django.utils.translation import gettext as _
+
+    if isinstance(quantity, Decimal) and (unit or "").strip().lower() in COUNTED_UNITS and quantity % 1:
+        return {name: [_("Parts counted in %(unit)s come in whole numbers.") % {"unit": unit}]}
+    return {}

@@ -114,5 +114,47 @@ def test_the_contract_form_shows_every_mistake_in_one_round(client, english):
     errors = response.context["form"].errors
     assert "name" in errors  # the field's own check
     assert errors["end_date"] == ["The end date must not be before the start date."]  # clean()
-    assert "The signing date cannot be in the future." in errors["signed_on"]
+    assert "This date cannot be in the future." in errors["signed_on"]
     assert errors["provider"] == ["An outsourcing contract needs the service provider (outlet)."]
+
+
+@pytest.mark.django_db
+def test_an_installation_in_the_future_and_half_a_screw_are_refused(client, english):
+    from xiuhao.assets.services import device_update
+    from xiuhao.assets.tests.factories import DeviceFactory
+    from xiuhao.org.tests.factories import user_with
+
+    device = DeviceFactory()
+    user = user_with("assets.change_device", "assets.view_device", data_scope="all")
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationFailed) as caught:
+        device_update(actor=user, obj=device, data={"install_date": tomorrow})
+    assert caught.value.fields == {"install_date": ["This date cannot be in the future."]}
+
+    from decimal import Decimal
+
+    from xiuhao.assets.models import DevicePart
+    from xiuhao.catalog.tests.factories import PartFactory
+
+    line = DevicePart(device=device, part=PartFactory(unit="个"), quantity=Decimal("1.5"))
+    with pytest.raises(Exception) as refused:
+        line.full_clean()
+    assert refused.value.message_dict["quantity"] == ["Parts counted in 个 come in whole numbers."]
+    DevicePart(device=device, part=PartFactory(unit="kg"), quantity=Decimal("1.5")).full_clean()
+
+
+@pytest.mark.django_db
+def test_a_price_below_cost_is_saved_with_a_warning_on_the_page_and_in_the_api(client, english):
+    from xiuhao.catalog.tests.factories import PartFactory
+    from xiuhao.org.tests.factories import user_with
+
+    part = PartFactory(cost="80.00", price="100.00")
+    user = user_with("catalog.change_part", "catalog.view_part", "catalog.view_cost_part", data_scope="all")
+    client.force_login(user)
+    response = client.patch(f"/api/v1/catalog/part/{part.pk}/", {"price": "60.00"}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["warnings"] == ["The price 60.00 is below the cost 80.00."]
+    part.refresh_from_db()
+    assert str(part.price) == "60.00"  # saved: a warning, not a refusal
+    assert "warnings" not in client.patch(f"/api/v1/catalog/part/{part.pk}/", {"price": "90.00"},
+                                          content_type="application/json").json()
