@@ -4,10 +4,12 @@ warranty-expiry alerts."""
 import uuid
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xiuhao.core import constraints
 from xiuhao.core.fields import latitude_field, longitude_field
 from xiuhao.core.models import OwnedModel, TimeStampedModel
 from xiuhao.core.moves import REASON_REQUIRED, Move, ReasonForm, Refusal, StateMachine
@@ -92,11 +94,18 @@ class Device(OwnedModel):
         permissions = [("export_device", _("Can export devices")), ("import_device", _("Can import devices")),
                        ("print_labels_device", _("Can print device QR labels"))]
         constraints = [
-            models.CheckConstraint(
+            constraints.CheckConstraint(
                 condition=models.Q(warranty_end__isnull=True) | models.Q(warranty_start__isnull=True)
                 | models.Q(warranty_end__gte=models.F("warranty_start")),
-                name="device_warranty_period"),
+                name="device_warranty_period",
+            field="warranty_end", message=_("The warranty cannot end before it starts.")),
         ]
+
+    def clean(self):
+        super().clean()
+        errors = constraints.past_dates(self, "install_date", "shipped_on")
+        if errors:
+            raise ValidationError(errors)
 
     def __str__(self):
         return self.serial
@@ -145,7 +154,16 @@ class DevicePart(TimeStampedModel):
         verbose_name_plural = _("device parts")
         ordering = ["device", "id"]
         permissions = [("export_devicepart", _("Can export device parts"))]
-        constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0), name="devicepart_quantity_positive")]
+        constraints = [constraints.CheckConstraint(condition=models.Q(quantity__gt=0), name="devicepart_quantity_positive",
+            field="quantity", message=_("The quantity must be greater than zero."))]
+
+    def clean(self):
+        super().clean()
+        errors = constraints.past_dates(self, "fitted_on", "removed_on")
+        if self.part_id:
+            errors.update(constraints.whole_quantity(self.quantity, self.part.unit))
+        if errors:
+            raise ValidationError(errors)
 
     def __str__(self):
         return f"{self.part} × {self.quantity}"
@@ -175,7 +193,14 @@ class Shipment(TimeStampedModel):
         ordering = ["-shipped_on", "-id"]
         permissions = [("export_shipment", _("Can export shipments")),
                        ("import_shipment", _("Can import shipments"))]
-        constraints = [models.UniqueConstraint(fields=["serial", "order_no"], name="shipment_serial_order_unique")]
+        constraints = [constraints.UniqueConstraint(fields=["serial", "order_no"], name="shipment_serial_order_unique",
+            field="serial", message=_("This serial number is already recorded for this order."))]
+
+    def clean(self):
+        super().clean()
+        errors = constraints.past_dates(self, "shipped_on")
+        if errors:
+            raise ValidationError(errors)
 
     def __str__(self):
         return f"{self.serial} {self.order_no}"
@@ -202,8 +227,9 @@ class WarrantyAlert(models.Model):
         verbose_name_plural = _("warranty alerts")
         ordering = ["-created_at"]
         permissions = [("export_warrantyalert", _("Can export warranty alerts"))]
-        constraints = [models.UniqueConstraint(fields=["device", "days_before", "warranty_end"],
-                                               name="warrantyalert_once")]
+        constraints = [constraints.UniqueConstraint(fields=["device", "days_before", "warranty_end"],
+                                               name="warrantyalert_once",
+            message=_("This warranty alert was already sent."))]
 
     def __str__(self):
         return f"{self.device} −{self.days_before}d"

@@ -18,6 +18,7 @@ from xiuhao.core.errors import ValidationFailed
 from xiuhao.core.moves import REASON_REQUIRED, require_reason, transition
 from xiuhao.core.services import (
     check_still_in_scope,
+    integrity_failure,
     object_create,
     object_delete,
     object_update,
@@ -121,7 +122,10 @@ def _register(actor, data, *, source, copy_bom=True):
             with transaction.atomic():
                 device.save()
         except IntegrityError as exc:
-            raise ValidationFailed(fields={"serial": [_("A device with this serial number already exists.")]}) from exc
+            failure = integrity_failure(Device, exc)  # a constraint's own message, else the serial
+            if not failure.fields:
+                failure = ValidationFailed(fields={"serial": [_("A device with this serial number already exists.")]})
+            raise failure from exc
         check_still_in_scope(actor, device)
         audit.record(actor=actor, action="create", obj=device, after=audit.snapshot(device))
         if copy_bom:

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xiuhao.core import constraints
 from xiuhao.core.fields import money_field
 from xiuhao.core.models import TimeStampedModel
 from xiuhao.core.scope import ScopedManager
@@ -108,6 +109,13 @@ class Part(TimeStampedModel):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    def save_warnings(self, hidden=()):
+        """Advice, not a refusal, shown after a save (the page's warning message, the API's
+        `warnings`). Only to those who may see the cost."""
+        if "cost" not in hidden and "price" not in hidden and self.price and self.cost and self.price < self.cost:
+            return [_("The price %(price)s is below the cost %(cost)s.") % {"price": self.price, "cost": self.cost}]
+        return []
+
 
 class BomLine(TimeStampedModel):
     """One line of a product model's multi-level BOM 设备BOM: `quantity` of `part` per one unit of
@@ -132,10 +140,13 @@ class BomLine(TimeStampedModel):
         ordering = ["product_model", "sort", "id"]
         permissions = [("export_bomline", _("Can export BOM lines")), ("import_bomline", _("Can import BOM lines"))]
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="bomline_quantity_positive"),
-            models.UniqueConstraint(fields=["product_model", "part"], condition=models.Q(parent__isnull=True),
-                                    name="bomline_top_part_unique"),
-            models.UniqueConstraint(fields=["parent", "part"], name="bomline_child_part_unique"),
+            constraints.CheckConstraint(condition=models.Q(quantity__gt=0), name="bomline_quantity_positive",
+            field="quantity", message=_("The quantity must be greater than zero.")),
+            constraints.UniqueConstraint(fields=["product_model", "part"], condition=models.Q(parent__isnull=True),
+                                    name="bomline_top_part_unique",
+            field="part", message=_("This part is already in the model's bill of materials.")),
+            constraints.UniqueConstraint(fields=["parent", "part"], name="bomline_child_part_unique",
+            field="part", message=_("This part is already under the same parent line.")),
         ]
 
     def __str__(self):
@@ -166,7 +177,8 @@ class FaultCode(TimeStampedModel):
         ordering = ["category", "kind", "code"]
         permissions = [("export_faultcode", _("Can export fault codes")),
                        ("import_faultcode", _("Can import fault codes"))]
-        constraints = [models.UniqueConstraint(fields=["category", "kind", "code"], name="faultcode_unique")]
+        constraints = [constraints.UniqueConstraint(fields=["category", "kind", "code"], name="faultcode_unique",
+            field="code", message=_("A fault code with this code already exists in this category and kind."))]
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -231,10 +243,11 @@ class FeeStandard(TimeStampedModel):
         permissions = [("export_feestandard", _("Can export fee standards")),
                        ("import_feestandard", _("Can import fee standards"))]
         constraints = [
-            models.CheckConstraint(
+            constraints.CheckConstraint(
                 condition=models.Q(valid_to__isnull=True) | models.Q(valid_from__isnull=True)
                 | models.Q(valid_to__gte=models.F("valid_from")),
-                name="feestandard_valid_period"),
+                name="feestandard_valid_period",
+            field="valid_to", message=_("The end of validity cannot be before its start.")),
         ]
 
     def __str__(self):
@@ -261,9 +274,11 @@ class MileageBand(models.Model):
         verbose_name_plural = _("mileage bands")
         ordering = ["fee_standard", "from_km"]
         constraints = [
-            models.UniqueConstraint(fields=["fee_standard", "from_km"], name="mileageband_from_unique"),
-            models.CheckConstraint(condition=models.Q(to_km__isnull=True) | models.Q(to_km__gt=models.F("from_km")),
-                                   name="mileageband_to_after_from"),
+            constraints.UniqueConstraint(fields=["fee_standard", "from_km"], name="mileageband_from_unique",
+            field="from_km", message=_("A band starting at this distance already exists for this fee standard.")),
+            constraints.CheckConstraint(condition=models.Q(to_km__isnull=True) | models.Q(to_km__gt=models.F("from_km")),
+                                   name="mileageband_to_after_from",
+            field="to_km", message=_("The band must end after it starts.")),
         ]
 
     def __str__(self):

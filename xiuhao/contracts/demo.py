@@ -134,7 +134,7 @@ class _Loader:
         start, end = _period(rng, fate, self.today)
         amount = Decimal(rng.randrange(6, 120) * 1000)
         data = {"code": code(n), "name": f"{customer.name}{NAMES[kind]}", "kind": kind, "customer": customer,
-                "provider": outlet, "owner": customer.owner, "signed_on": start - datetime.timedelta(days=7),
+                "provider": outlet, "owner": customer.owner, "signed_on": min(start - datetime.timedelta(days=7), self.today),
                 "start_date": start, "end_date": end, "amount": amount, **_terms(rng, kind)}
         contract = services.contract_create(actor=self.admin, data=data)
         self.result.count("contracts")

@@ -1,13 +1,16 @@
 """Service contracts 服务合同: warranty extension, maintenance, outsourcing to a provider, rental;
 covered devices, service level, payment plan, renewals and extensions, counter readings."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xiuhao.core import constraints
 from xiuhao.core.fields import money_field, percent_field
 from xiuhao.core.models import OwnedModel, TimeStampedModel
 from xiuhao.core.moves import REASON_REQUIRED, Move, ReasonForm, Refusal, StateMachine
@@ -120,12 +123,43 @@ class Contract(OwnedModel):
         permissions = [("export_contract", _("Can export contracts")),
                        ("import_contract", _("Can import contracts"))]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")),
-                                   name="contract_period"),
+            constraints.CheckConstraint(condition=models.Q(end_date__gte=models.F("start_date")),
+                                   name="contract_period",
+            field="end_date", message=_("The contract cannot end before it starts.")),
         ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def clean(self):
+        """Rules across fields, all reported at once with messages a clerk understands (the
+        database constraint only backs them up). Values that did not convert are left to their
+        field's own error."""
+        errors = {}
+
+        def add(name, message):
+            errors.setdefault(name, []).append(message)
+
+        def is_date(value):
+            return isinstance(value, datetime.date)
+
+        start, end, signed = self.start_date, self.end_date, self.signed_on
+        if is_date(start) and is_date(end) and end < start:
+            add("end_date", _("The end date must not be before the start date."))
+        for name, messages in constraints.past_dates(self, "signed_on").items():
+            errors.setdefault(name, []).extend(messages)
+        if is_date(signed) and is_date(end) and signed > end:
+            add("signed_on", _("A contract must be signed before its term ends."))
+        if self.customer_id is None:
+            add("customer", _("Please choose the customer of the contract."))
+        if self.kind == self.Kind.OUTSOURCING and self.provider_id is None:
+            add("provider", _("An outsourcing contract needs the service provider (outlet)."))
+        if self.kind and self.kind != self.Kind.OUTSOURCING and self.provider_id is not None:
+            add("provider", _("Only outsourcing contracts have a service provider."))
+        if self.kind == self.Kind.RENTAL and self.monthly_quota is None:
+            add("monthly_quota", _("A rental contract needs the monthly quota of counts."))
+        if errors:
+            raise ValidationError(errors)
 
 
 class ContractDevice(TimeStampedModel):
@@ -146,7 +180,8 @@ class ContractDevice(TimeStampedModel):
         verbose_name = _("covered device")
         verbose_name_plural = _("covered devices")
         ordering = ["contract", "id"]
-        constraints = [models.UniqueConstraint(fields=["contract", "device"], name="contractdevice_unique")]
+        constraints = [constraints.UniqueConstraint(fields=["contract", "device"], name="contractdevice_unique",
+            field="device", message=_("The device is already covered by this contract."))]
 
     def __str__(self):
         return f"{self.contract.code} · {self.device}"
@@ -182,8 +217,15 @@ class PaymentPlan(TimeStampedModel):
         verbose_name = _("payment plan")
         verbose_name_plural = _("payment plans")
         ordering = ["contract", "due_date"]
-        constraints = [models.CheckConstraint(condition=models.Q(paid_amount__lte=models.F("amount")),
-                                              name="paymentplan_not_overpaid")]
+        constraints = [constraints.CheckConstraint(condition=models.Q(paid_amount__lte=models.F("amount")),
+                                              name="paymentplan_not_overpaid",
+            field="amount", message=_("The amount paid cannot exceed the amount due."))]
+
+    def clean(self):
+        super().clean()
+        errors = constraints.past_dates(self, "paid_on")
+        if errors:
+            raise ValidationError(errors)
 
     def __str__(self):
         return f"{self.contract.code} {self.due_date} {self.amount}"
@@ -242,8 +284,15 @@ class CounterReading(TimeStampedModel):
         verbose_name = _("counter reading")
         verbose_name_plural = _("counter readings")
         ordering = ["contract", "device", "read_on"]
-        constraints = [models.UniqueConstraint(fields=["contract", "device", "read_on"],
-                                               name="counterreading_one_per_day")]
+        constraints = [constraints.UniqueConstraint(fields=["contract", "device", "read_on"],
+                                               name="counterreading_one_per_day",
+            field="read_on", message=_("This device already has a reading on this day for this contract."))]
+
+    def clean(self):
+        super().clean()
+        errors = constraints.past_dates(self, "read_on")
+        if errors:
+            raise ValidationError(errors)
 
     def __str__(self):
         return f"{self.device} {self.read_on}: {self.value}"
@@ -267,8 +316,9 @@ class ContractAlert(models.Model):
         verbose_name = _("contract alert")
         verbose_name_plural = _("contract alerts")
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["contract", "days_before", "end_date"],
-                                               name="contractalert_once")]
+        constraints = [constraints.UniqueConstraint(fields=["contract", "days_before", "end_date"],
+                                               name="contractalert_once",
+            message=_("This contract alert was already sent."))]
 
     def __str__(self):
         return f"{self.contract.code} −{self.days_before}d"

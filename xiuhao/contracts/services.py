@@ -48,19 +48,12 @@ def _typed(obj, *names):
 
 # -- the contract ------------------------------------------------------------------------------------
 def _check_terms(contract):
-    """Rules across fields, with messages a clerk understands (the database constraints only back
-    them up)."""
-    _typed(contract, "start_date", "end_date", "monthly_quota")
-    if contract.start_date and contract.end_date and contract.end_date < contract.start_date:
-        raise _invalid("end_date", _("The end date must not be before the start date."))
-    if contract.customer_id is None:
-        raise _invalid("customer", _("Please choose the customer of the contract."))
-    if contract.kind == Contract.Kind.OUTSOURCING and contract.provider_id is None:
-        raise _invalid("provider", _("An outsourcing contract needs the service provider (outlet)."))
-    if contract.kind != Contract.Kind.OUTSOURCING and contract.provider_id is not None:
-        raise _invalid("provider", _("Only outsourcing contracts have a service provider."))
-    if contract.kind == Contract.Kind.RENTAL and contract.monthly_quota is None:
-        raise _invalid("monthly_quota", _("A rental contract needs the monthly quota of counts."))
+    """The rules across fields live in Contract.clean(): full_clean reports them all at once,
+    together with the fields' own errors and the constraint (one round for the clerk)."""
+    try:
+        contract.full_clean()
+    except DjangoValidationError as exc:
+        raise ValidationFailed.from_django(exc) from exc
 
 
 def contract_create(*, actor, data):

@@ -134,6 +134,18 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         # Rules (full_clean, unique checks) run once, in the service.
         return attrs
 
+    def to_representation(self, instance):
+        # Advice on a saved record (e.g. a price below cost): `warnings`, a list of messages,
+        # present only when there is something to say (see docs/api.md).
+        data = super().to_representation(instance)
+        advise = getattr(instance, "save_warnings", None)
+        request = self.context.get("request")
+        if advise is not None and request is not None and request.method in ("POST", "PUT", "PATCH"):
+            notes = advise(hidden=visibility.hidden_fields(type(instance), request.user))
+            if notes:
+                data["warnings"] = [str(n) for n in notes]
+        return data
+
 
 def build_serializer(config):
     read_only = [f for f in ("created_at", "updated_at") if _has_field(config.model, f)]

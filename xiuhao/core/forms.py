@@ -1,7 +1,11 @@
 """ModelForms derived from a ModelConfig. Choices of related records are limited to the user's
 data scope; validation messages come from the model (full_clean) in the user's language."""
 
+import copy
+
 from django import forms
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 
 from .fields import no_control_characters
@@ -42,8 +46,19 @@ class ScopedModelForm(forms.ModelForm):
             self.fields[numbered.field].help_text = _("Leave empty to number it automatically.")
 
     def _post_clean(self):
-        # Model validation runs in the service (one place for rules); the form only checks input.
-        pass
+        # Model validation runs in the service (one place for rules). When the input already has
+        # mistakes the service is not reached, so the model's rules are checked here as well and
+        # every error shows in one round (fields, clean(), constraints together).
+        if not self._errors:
+            return
+        instance = copy.copy(self.instance)
+        try:
+            construct_instance(self, instance, self._meta.fields, self._meta.exclude)
+            instance.full_clean(exclude=self._get_validation_exclusions())
+        except ValidationError as exc:
+            self._update_errors(exc)
+        except (ObjectDoesNotExist, AttributeError, TypeError, ValueError):
+            pass  # a rule that needs what is still missing: the service reports it once input is right
 
     def service_data(self):
         """The cleaned values the service should write."""

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import constraints
 from .moves import Move, Refusal, StateMachine
 from .numbering import Period
 from .scope import ScopedManager, ScopeFields
@@ -140,7 +141,8 @@ class DictItem(TimeStampedModel):
         verbose_name = _("dictionary item")
         verbose_name_plural = _("dictionary items")
         ordering = ["dict_type", "sort", "value"]
-        constraints = [models.UniqueConstraint(fields=["dict_type", "value"], name="dictitem_unique_value")]
+        constraints = [constraints.UniqueConstraint(fields=["dict_type", "value"], name="dictitem_unique_value",
+            field="value", message=_("This dictionary already has an item with this value."))]
         permissions = [("export_dictitem", _("Can export dictionary items")), ("import_dictitem", _("Can import dictionary items"))]
 
     def __str__(self):
@@ -201,7 +203,8 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")]
+        constraints = [constraints.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key",
+            message=_("This request was already made."))]
 
     def __str__(self):
         return f"{self.key} → {self.status_code}"
@@ -324,7 +327,8 @@ class NumberCounter(models.Model):
     value = models.PositiveBigIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "prefix", "period"], name="numbercounter_unique")]
+        constraints = [constraints.UniqueConstraint(fields=["kind", "prefix", "period"], name="numbercounter_unique",
+            message=_("This number counter already exists."))]
 
     def __str__(self):
         return f"{self.kind} {self.prefix} {self.period}: {self.value}"

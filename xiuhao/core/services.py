@@ -5,12 +5,13 @@ records the audit event in that same transaction. Bad input raises ValidationFai
 nothing.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, router, transaction
 from django.db.models import ProtectedError as DjangoProtectedError
 from django.db.models import RestrictedError
 
 from . import audit
+from .constraints import integrity_error_fields
 from .errors import NotFound, PermissionDenied, ProtectedError, ValidationFailed
 from .numbering import assign_number
 
@@ -53,7 +54,17 @@ def _save(obj, m2m):
             for name, value in m2m.items():
                 getattr(obj, name).set(value)
     except IntegrityError as exc:
-        raise ValidationFailed(message=_integrity_message(exc)) from exc
+        raise integrity_failure(type(obj), exc) from exc
+
+
+def integrity_failure(model, exc):
+    """The ValidationFailed for a database refusal: the constraint's own message on its field
+    when the database names a constraint of the model (a race that full_clean could not see)."""
+    fields = integrity_error_fields(model, exc)
+    if fields:
+        return ValidationFailed(fields={("non_field_errors" if k == NON_FIELD_ERRORS else k): v
+                                        for k, v in fields.items()})
+    return ValidationFailed(message=_integrity_message(exc))
 
 
 def _integrity_message(exc):

@@ -315,6 +315,9 @@ class ObjectEditView(ConfigView):
                 else:
                     obj = self.config.update(actor=request.user, obj=instance, data=form.service_data())
                     messages.success(request, _("%(what)s “%(obj)s” was saved.") % {"what": self.config.verbose_name, "obj": obj})
+                advise = getattr(obj, "save_warnings", None)  # advice, not a refusal (price below cost…)
+                for note in advise(hidden=visibility.hidden_fields(type(obj), request.user)) if advise else ():
+                    messages.warning(request, note)
                 return redirect(self.config.url("detail", obj))
             except ValidationFailed as exc:
                 apply_service_error(request, exc, form)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xiuhao.core import constraints
 from xiuhao.core.fields import latitude_field, longitude_field
 from xiuhao.core.models import OwnedModel, TimeStampedModel
 from xiuhao.core.numbering import Numbering
@@ -89,8 +90,9 @@ class Contact(TimeStampedModel):
         ordering = ["customer", "-is_primary", "name"]
         permissions = [("export_contact", _("Can export contacts")), ("import_contact", _("Can import contacts"))]
         constraints = [
-            models.UniqueConstraint(fields=["customer"], condition=models.Q(is_primary=True),
-                                    name="contact_one_primary_per_customer"),
+            constraints.UniqueConstraint(fields=["customer"], condition=models.Q(is_primary=True),
+                                    name="contact_one_primary_per_customer",
+            field="is_primary", message=_("The customer already has a primary contact.")),
         ]
 
     def __str__(self):
@@ -122,9 +124,11 @@ class Address(TimeStampedModel):
         permissions = [("export_address", _("Can export addresses")),
                        ("import_address", _("Can import addresses"))]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "label"], name="address_label_unique_per_customer"),
-            models.UniqueConstraint(fields=["customer"], condition=models.Q(is_default=True),
-                                    name="address_one_default_per_customer"),
+            constraints.UniqueConstraint(fields=["customer", "label"], name="address_label_unique_per_customer",
+            field="label", message=_("The customer already has an address with this label.")),
+            constraints.UniqueConstraint(fields=["customer"], condition=models.Q(is_default=True),
+                                    name="address_one_default_per_customer",
+            field="is_default", message=_("The customer already has a default address.")),
         ]
 
     def __str__(self):

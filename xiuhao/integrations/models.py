@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xiuhao.core import constraints
 from xiuhao.core.models import TimeStampedModel
 from xiuhao.core.scope import ScopedManager, ScopeFields
 
@@ -31,8 +32,10 @@ class ExternalAccount(TimeStampedModel):
         verbose_name_plural = _("external accounts")
         ordering = ["channel", "external_id"]
         constraints = [
-            models.UniqueConstraint(fields=["channel", "user"], name="externalaccount_one_per_channel"),
-            models.UniqueConstraint(fields=["channel", "external_id"], name="externalaccount_unique_id"),
+            constraints.UniqueConstraint(fields=["channel", "user"], name="externalaccount_one_per_channel",
+            field="user", message=_("This user is already linked on this channel.")),
+            constraints.UniqueConstraint(fields=["channel", "external_id"], name="externalaccount_unique_id",
+            field="external_id", message=_("This external account is already linked to another user.")),
         ]
 
     def __str__(self):

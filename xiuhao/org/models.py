@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from xiuhao.core import constraints
 from xiuhao.core.models import TimeStampedModel
 from xiuhao.core.scope import DataScope, ScopedManager, ScopedQuerySet, ScopeFields
 
@@ -112,7 +113,8 @@ class Department(TimeStampedModel):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["branch", "path"]
-        constraints = [models.UniqueConstraint(fields=["branch", "parent", "name"], name="department_unique_name")]
+        constraints = [constraints.UniqueConstraint(fields=["branch", "parent", "name"], name="department_unique_name",
+            field="name", message=_("A department with this name already exists under the same parent."))]
         permissions = [("export_department", _("Can export departments")), ("import_department", _("Can import departments"))]
 
     def __str__(self):
@@ -352,8 +354,10 @@ class EngineerSkill(models.Model):
         verbose_name_plural = _("engineer skills")
         ordering = ["engineer", "skill"]
         constraints = [
-            models.UniqueConstraint(fields=["engineer", "skill"], name="engineerskill_unique"),
-            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="engineerskill_level_1_5"),
+            constraints.UniqueConstraint(fields=["engineer", "skill"], name="engineerskill_unique",
+            field="skill", message=_("The engineer already has this skill.")),
+            constraints.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5), name="engineerskill_level_1_5",
+            field="level", message=_("The level must be between 1 and 5.")),
         ]
 
     def __str__(self):

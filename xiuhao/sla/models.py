@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xiuhao.core import constraints
 from xiuhao.core.models import TimeStampedModel
 from xiuhao.core.moves import Move, Refusal, StateMachine
 from xiuhao.core.scope import ScopedQuerySet, ScopeFields, scope_q
@@ -73,9 +74,11 @@ class BusinessCalendar(TimeStampedModel):
         permissions = [("export_businesscalendar", _("Can export business calendars")),
                        ("import_businesscalendar", _("Can import business calendars"))]
         constraints = [
-            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="sla_one_default_calendar"),
-            models.CheckConstraint(condition=Q(is_default=False) | Q(branch__isnull=True),
-                                   name="sla_default_calendar_company_wide"),
+            constraints.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="sla_one_default_calendar",
+            field="is_default", message=_("Another calendar is already the default.")),
+            constraints.CheckConstraint(condition=Q(is_default=False) | Q(branch__isnull=True),
+                                   name="sla_default_calendar_company_wide",
+            field="branch", message=_("The default calendar must be company-wide (no branch).")),
         ]
 
     def __str__(self):
@@ -101,8 +104,9 @@ class WorkingPeriod(TimeStampedModel):
         verbose_name_plural = _("working periods")
         ordering = ["calendar", "weekday", "start_time"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")) | Q(end_time=datetime.time(0)),
-                                   name="sla_period_ends_after_start"),
+            constraints.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")) | Q(end_time=datetime.time(0)),
+                                   name="sla_period_ends_after_start",
+            field="end_time", message=_("The period must end after it starts.")),
         ]
 
     def __str__(self):
@@ -144,7 +148,8 @@ class Holiday(TimeStampedModel):
         verbose_name = _("holiday")
         verbose_name_plural = _("holidays")
         ordering = ["calendar", "date"]
-        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="sla_holiday_unique_date")]
+        constraints = [constraints.UniqueConstraint(fields=["calendar", "date"], name="sla_holiday_unique_date",
+            field="date", message=_("This date is already in the calendar."))]
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.name}"
@@ -232,8 +237,9 @@ class SlaPolicy(TimeStampedModel):
         permissions = [("export_slapolicy", _("Can export SLA policies")),
                        ("import_slapolicy", _("Can import SLA policies"))]
         constraints = [
-            models.CheckConstraint(condition=Q(warn_first_pct__lt=models.F("warn_second_pct")),
-                                   name="sla_policy_warnings_in_order"),
+            constraints.CheckConstraint(condition=Q(warn_first_pct__lt=models.F("warn_second_pct")),
+                                   name="sla_policy_warnings_in_order",
+            field="warn_second_pct", message=_("The second warning must come after the first.")),
         ]
 
     def __str__(self):
@@ -340,8 +346,9 @@ class SlaClock(TimeStampedModel):
                    models.Index(fields=["status", "next_alert_at"], name="sla_clock_alert_due")]
         constraints = [
             # One open clock per kind per record: starting it twice at once leaves one.
-            models.UniqueConstraint(fields=["content_type", "object_id", "kind"],
-                                    condition=Q(status__in=["running", "paused"]), name="sla_one_open_clock"),
+            constraints.UniqueConstraint(fields=["content_type", "object_id", "kind"],
+                                    condition=Q(status__in=["running", "paused"]), name="sla_one_open_clock",
+            message=_("This record already has a running clock of this kind.")),
         ]
 
     def __str__(self):
@@ -376,8 +383,9 @@ class SlaPause(TimeStampedModel):
         verbose_name = _("SLA pause")
         verbose_name_plural = _("SLA pauses")
         ordering = ["-started_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["clock"], condition=Q(ended_at__isnull=True),
-                                               name="sla_one_open_pause")]
+        constraints = [constraints.UniqueConstraint(fields=["clock"], condition=Q(ended_at__isnull=True),
+                                               name="sla_one_open_pause",
+            message=_("The clock is already paused."))]
 
     def __str__(self):
         return f"{self.clock} · {self.get_reason_display()}"
@@ -408,7 +416,8 @@ class SlaAlert(models.Model):
         verbose_name = _("SLA alert")
         verbose_name_plural = _("SLA alerts")
         ordering = ["-sent_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["clock", "level"], name="sla_alert_once_per_level")]
+        constraints = [constraints.UniqueConstraint(fields=["clock", "level"], name="sla_alert_once_per_level",
+            message=_("This alert was already raised."))]
 
     def __str__(self):
         return f"{self.clock} · {self.get_level_display()}"

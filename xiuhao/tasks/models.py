@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xiuhao.core import constraints
 from xiuhao.core.errors import PermissionDenied
 from xiuhao.core.models import OwnedModel
 from xiuhao.core.moves import REASON_REQUIRED, Move, OptionalReasonForm, Refusal, StateMachine
@@ -152,10 +153,12 @@ class Task(OwnedModel):
         ]
         constraints = [
             # One row per ready BPMN user task, even if two engine steps sync at once.
-            models.UniqueConstraint(fields=["process_instance", "bpmn_task_id"],
-                                    condition=~Q(bpmn_task_id=""), name="task_one_row_per_bpmn_task"),
-            models.CheckConstraint(condition=~Q(status="open") | Q(assignee__isnull=False),
-                                   name="task_open_has_assignee"),
+            constraints.UniqueConstraint(fields=["process_instance", "bpmn_task_id"],
+                                    condition=~Q(bpmn_task_id=""), name="task_one_row_per_bpmn_task",
+            message=_("This process step already has a task.")),
+            constraints.CheckConstraint(condition=~Q(status="open") | Q(assignee__isnull=False),
+                                   name="task_open_has_assignee",
+            field="assignee", message=_("An open task must have an assignee.")),
         ]
         permissions = [
             ("export_task", _("Can export tasks")),
@@ -300,8 +303,9 @@ class Message(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at", "created_at"], name="message_inbox")]
         constraints = [
-            models.UniqueConstraint(fields=["announcement", "recipient"], condition=Q(announcement__isnull=False),
-                                    name="message_one_per_announcement_recipient"),
+            constraints.UniqueConstraint(fields=["announcement", "recipient"], condition=Q(announcement__isnull=False),
+                                    name="message_one_per_announcement_recipient",
+            field="recipient", message=_("This recipient already has this announcement.")),
         ]
 
     def __str__(self):

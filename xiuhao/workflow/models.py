@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from xiuhao.core import constraints
 from xiuhao.core.models import OwnedModel, TimeStampedModel
 from xiuhao.core.moves import REASON_REQUIRED, Move, ReasonForm, Refusal, StateMachine
 from xiuhao.core.scope import ScopedManager, ScopeFields
@@ -41,9 +42,11 @@ class ProcessDefinition(TimeStampedModel):
         verbose_name_plural = _("process definitions")
         ordering = ["key", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["key", "version"], name="process_definition_key_version"),
+            constraints.UniqueConstraint(fields=["key", "version"], name="process_definition_key_version",
+            field="version", message=_("This version of the process already exists.")),
             # One current version per key, settled by the database when two uploads race.
-            models.UniqueConstraint(fields=["key"], condition=Q(is_current=True), name="process_definition_one_current"),
+            constraints.UniqueConstraint(fields=["key"], condition=Q(is_current=True), name="process_definition_one_current",
+            field="is_current", message=_("Another version of this process is already current.")),
         ]
         permissions = [("export_processdefinition", _("Can export process definitions"))]
 
