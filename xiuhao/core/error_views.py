@@ -104,7 +104,9 @@ def error_page(request, status, csrf=False):
     try:
         context = _context(request, status, csrf=csrf)
         context["base_template"] = "mobile/base.html" if request.path.startswith(PHONE_PREFIX) else "base.html"
-        html = loader.render_to_string("errors/page.html", context, request=request)
+        # htmx swaps a 400 into the part of the page it asked for: a message there, not a second layout
+        template = "errors/fragment.html" if request.headers.get("HX-Request") else "errors/page.html"
+        html = loader.render_to_string(template, context, request=request)
     except Exception:
         log.exception("The error page %s failed to render in the layout", status)
         return bare_page(request, status, csrf=csrf)

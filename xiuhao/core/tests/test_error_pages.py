@@ -142,3 +142,10 @@ def test_the_api_keeps_its_error_body():
     failed = client.get("/api/v1/boom/")
     assert failed.status_code == 500 and failed.json()["error"]["code"] == "server_error"
     assert "hunter2" not in failed.content.decode()
+
+
+def test_an_htmx_request_gets_a_message_for_its_target_not_a_second_layout():
+    response = browser("en", UserFactory()).get("/no-such-page/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 404
+    html = page(response)
+    assert "Page not found" in html and "<html" not in html and "xh-sidebar" not in html
