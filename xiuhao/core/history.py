@@ -65,18 +65,18 @@ def shown_fields(model):
     return shown
 
 
-def _related_names(model, changes, fields):
-    """{field name: {pk: text}} for relations stored as a primary key (status moves write ids)."""
-    names = {}
-    for name, pair in changes.items():
-        field = fields.get(name)
-        if field is None or not field.is_relation or field.many_to_many:
-            continue
-        pks = {v for v in pair if isinstance(v, int) and not isinstance(v, bool)}
-        if pks:
-            rows = field.related_model._default_manager.filter(pk__in=pks)
-            names[name] = {obj.pk: str(obj) for obj in rows}
-    return names
+def _related_names(model, changes_list, fields):
+    """{field name: {pk: text}} for relations stored as a primary key (status moves write ids),
+    one query per field for all the events shown."""
+    wanted = {}
+    for changes in changes_list:
+        for name, pair in (changes or {}).items():
+            field = fields.get(name)
+            if field is None or not field.is_relation or field.many_to_many or not isinstance(pair, list | tuple):
+                continue
+            wanted.setdefault(name, set()).update(v for v in pair if isinstance(v, int) and not isinstance(v, bool))
+    return {name: {obj.pk: str(obj) for obj in fields[name].related_model._default_manager.filter(pk__in=pks)}
+            for name, pks in wanted.items() if pks}
 
 
 def _value(field, value, related, placeholder_values):
@@ -112,16 +112,18 @@ def _list_pair(field, old, new):
     return ("、".join(f"−{v}" for v in removed) or EMPTY), ("、".join(f"+{v}" for v in added) or EMPTY)
 
 
-def change_rows(model, changes):
+def change_rows(model, changes, related=None):
     """[{"field", "label", "old", "new"}] of an event's changes for people (see the module doc);
-    a value already replaced by core.visibility's placeholder stays as it is."""
+    a value already replaced by core.visibility's placeholder stays as it is. `related`: the names
+    of related records already read for many events (`present`)."""
     from .visibility import HIDDEN
 
     if not isinstance(changes, dict) or not changes:
         return []
     fields = shown_fields(model)
     every = {f.name for f in model._meta.get_fields()} if model is not None else set()
-    related = _related_names(model, changes, fields)
+    if related is None:
+        related = _related_names(model, [changes], fields)
     placeholders = {str(HIDDEN)}
     rows = []
     for name, pair in changes.items():
@@ -159,12 +161,18 @@ def present(events, model=None, *, user=None, placeholder=None):
     and `.verb_label`. `model`: the record type of all events (a History tab), else each event's."""
     from . import visibility
 
+    events = list(events)
+    by_model = {}
     for event in events:
         of = model if model is not None else event_model(event)
-        changes = visibility.visible_changes(of, event.changes, user, placeholder) if user is not None \
-            else event.changes
-        event.rows = change_rows(of, changes)
-        event.verb_label = audit.verb_label(event.verb, of)
+        event.shown_changes = visibility.visible_changes(of, event.changes, user, placeholder) \
+            if user is not None else event.changes
+        by_model.setdefault(of, []).append(event)
+    for of, group in by_model.items():
+        related = _related_names(of, [e.shown_changes for e in group], shown_fields(of))
+        for event in group:
+            event.rows = change_rows(of, event.shown_changes, related)
+            event.verb_label = audit.verb_label(event.verb, of)
     return events
 
 
