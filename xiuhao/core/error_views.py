@@ -103,7 +103,8 @@ def error_page(request, status, csrf=False):
         return _api_response(status, code, explanation)
     try:
         context = _context(request, status, csrf=csrf)
-        context["base_template"] = "mobile/base.html" if request.path.startswith(PHONE_PREFIX) else "base.html"
+        context["phone"] = request.path.startswith(PHONE_PREFIX)
+        context["base_template"] = "mobile/base.html" if context["phone"] else "base.html"
         # htmx swaps a 400 into the part of the page it asked for: a message there, not a second layout
         template = "errors/fragment.html" if request.headers.get("HX-Request") else "errors/page.html"
         html = loader.render_to_string(template, context, request=request)
