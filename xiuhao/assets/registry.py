@@ -6,17 +6,23 @@ from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from xiuhao.core import audit
 from xiuhao.core.filtersets import ScopedFilterSet
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 from xiuhao.customers.models import Address
 from xiuhao.org.regions import RegionFilter
 
-from . import services, views, workbench  # noqa: F401  (workbench: the start page card)
+from . import selectors, services, views, workbench  # noqa: F401  (workbench: the start page card)
 from .forms import DEVICE_FORM_FIELDS, DeviceForm, ShipmentForm
 from .importing import DeviceImportPipeline, ShipmentImportPipeline
 from .models import Device, DevicePart, Shipment, WarrantyAlert
 
 registry.section("assets", _("Installed base"), "devices", 40)
+
+# What the operation log and history tabs call this app's audit verbs (moves name their own).
+audit.verb_labels({**{verb: selectors.HISTORY_TITLES[verb] for verb in ("part_add", "part_remove", "part_replace",
+                                                                       "shipment")},
+                   "assets.device_labels": _("QR labels")})
 DATE_RANGE = django_filters.widgets.RangeWidget(attrs={"type": "date"})
 
 

@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xiuhao.core import audit
+from xiuhao.core import audit, history
 
 from .models import Device, DevicePart, Shipment
 
@@ -44,17 +44,17 @@ def repair_history(device, user):
     audit log, shipments, and whatever later modules contribute; newest first."""
     events = (audit.history_for(device)
               .filter(Q(verb__in=HISTORY_VERBS) | Q(changes__has_any_keys=list(HISTORY_FIELDS)))[:300])
-    labels, choices = audit.field_labels(Device), audit.choice_labels(Device)
     entries = []
     for e in events:
         changes = {k: v for k, v in (e.changes or {}).items() if k in HISTORY_FIELDS or e.verb in HISTORY_VERBS}
         kind = e.verb if e.verb in HISTORY_TITLES else e.action
         entries.append({"at": e.at, "kind": kind, "title": HISTORY_TITLES.get(kind, e.get_action_display()),
-                        "detail": e.message, "changes": changes, "actor": e.actor_name, "url": ""})
+                        "detail": e.message, "rows": history.change_rows(Device, changes), "actor": e.actor_name,
+                        "url": ""})
     for source in REPAIR_HISTORY_SOURCES:
         entries.extend(source(device, user))
     entries.sort(key=lambda x: x["at"], reverse=True)
-    return {"entries": entries, "labels": labels, "choices": choices}
+    return {"entries": entries}
 
 
 def device_lookup(*, user, serial):

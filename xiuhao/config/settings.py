@@ -192,6 +192,7 @@ SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; keep default
+CSRF_FAILURE_VIEW = "xiuhao.core.error_views.csrf_failure"  # a refused form: the layout, a way back
 LOGIN_RATE = env.str("LOGIN_RATE", default="20/m")
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Xiuhao")
 

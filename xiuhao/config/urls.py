@@ -42,5 +42,8 @@ if settings.DEBUG:
 
     urlpatterns.append(path("django-admin/", admin.site.urls))
 
-handler400 = "xiuhao.core.pages.bad_request"
-handler404 = "xiuhao.core.pages.not_found"
+# Error pages in the layout and the user's language (the API's error body under /api/).
+handler400 = "xiuhao.core.error_views.bad_request"
+handler403 = "xiuhao.core.error_views.permission_denied"
+handler404 = "xiuhao.core.error_views.page_not_found"
+handler500 = "xiuhao.core.error_views.server_error"

@@ -4,6 +4,7 @@ on the customer's 360° page."""
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from xiuhao.core import audit
 from xiuhao.core.api import ScopedModelSerializer
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 from xiuhao.core.visibility import Sensitive
@@ -12,6 +13,9 @@ from . import imports, services, views, workbench  # noqa: F401  (workbench: sta
 from .models import Contract, ContractAlert, ContractChange, ContractDevice, CounterReading, PaymentPlan
 
 registry.section("contracts", _("Contracts"), "file-certificate", 45)
+
+# What the operation log and history tabs call this app's audit verbs (moves name their own).
+audit.verb_labels({"renewal": _("Created as a renewal"), "payment": _("Payment received")})
 
 CONTRACT_TERMS = ["signed_on", "start_date", "end_date", "amount", "response_hours", "onsite_hours", "repair_hours",
                   "visits_included", "parts_pct", "labour_pct", "travel_pct", "deposit", "monthly_fee",

@@ -104,7 +104,7 @@ class AuditEvent(models.Model):
         permissions = [("export_auditevent", _("Can export operation logs"))]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
 
 
 class DictType(TimeStampedModel):

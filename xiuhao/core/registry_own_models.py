@@ -4,17 +4,18 @@ Other apps keep their declarations in `<app>/registry.py`, which the registry di
 that name is the registry itself, so core's declarations live here and CoreConfig.ready() imports
 this module before discovery."""
 
-import json
-
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from . import audit, numbering, visibility
+from . import audit, history, numbering, visibility
 from .api import build_serializer
 from .filtersets import ScopedFilterSet
 from .forms import ScopedModelForm
@@ -22,10 +23,13 @@ from .models import AuditEvent, DictItem, DictType, NumberFormat
 from .registry import ModelConfig, Tab, register, registry
 
 
-def _record_types():
-    """The content types of the registered models: what the operation log can be filtered by."""
-    return ContentType.objects.filter(app_label__in={config.app_label for config in registry}).order_by("app_label",
-                                                                                                        "model")
+def record_type_choices():
+    """What the operation log can be filtered by: the record types people have pages for, by their
+    names in the user's language (not the internal tables: idempotency records, job runs, …)."""
+    configs = [c for c in registry if c.pages]
+    types = ContentType.objects.get_for_models(*[c.model for c in configs], for_concrete_models=False)
+    return sorted(((ct.pk, capfirst(str(model._meta.verbose_name))) for model, ct in types.items()),
+                  key=lambda choice: str(choice[1]))
 
 
 class AuditEventFilterSet(ScopedFilterSet):
@@ -33,7 +37,7 @@ class AuditEventFilterSet(ScopedFilterSet):
     at = django_filters.DateFromToRangeFilter(
         label=_("time"), widget=django_filters.widgets.RangeWidget(attrs={"type": "date"})
     )
-    content_type = django_filters.ModelChoiceFilter(queryset=lambda request: _record_types(), label=_("record type"))
+    content_type = django_filters.ChoiceFilter(choices=record_type_choices, label=_("record type"))
     object_id = django_filters.CharFilter(label=_("record ID"))
     # A text match: an exact filter hands any text to PostgreSQL's inet type, which refuses it.
     ip = django_filters.CharFilter(field_name="ip", lookup_expr="icontains", label=_("IP address"))
@@ -66,10 +70,33 @@ class AuditEventConfig(ModelConfig):
     deletable = False
     select_related = ["content_type"]
     tabs = [Tab("changes", _("Changes"), "core/tabs/changes.html", lambda obj, request: {
-        "changes": visibility.event_changes(obj, request.user, visibility.HIDDEN),
-        "labels": audit.field_labels(obj.content_type.model_class() if obj.content_type_id else None),
-        "choices": audit.choice_labels(obj.content_type.model_class() if obj.content_type_id else None),
+        "rows": history.change_rows(history.event_model(obj),
+                                    visibility.event_changes(obj, request.user, visibility.HIDDEN)),
     })]
+    # Times in the local time zone to the minute (the detail: to the second), verbs and record types
+    # by their names; the API keeps ISO 8601 with the offset and the codes.
+    value_labels = {"at": lambda at: history.local_time(at, history.DATETIME_SECONDS), "verb": None,
+                    "content_type": None}
+
+    def value_label(self, obj, name):
+        if name == "verb":
+            return audit.verb_label(obj.verb, history.event_model(obj))
+        if name == "content_type":
+            return history.record_type_label(obj)
+        return super().value_label(obj, name)
+
+    @cached_property
+    def table(self):
+        from .tables import build_table
+
+        def render_at(self, value, record):
+            return format_html('<a href="{}">{}</a>', reverse("core_auditevent_detail", args=[record.pk]),
+                               history.local_time(value))
+
+        def render_verb(self, value, record):
+            return audit.verb_label(value, history.event_model(record)) or "—"
+
+        return type("AuditEventTable", (build_table(self),), {"render_at": render_at, "render_verb": render_verb})
 
     @cached_property
     def serializer(self):
@@ -80,8 +107,10 @@ class AuditEventConfig(ModelConfig):
         })
 
     def export_cell(self, obj, name, user):
-        if name == "changes":  # fields the user may not see are left out
-            return json.dumps(visibility.event_changes(obj, user), ensure_ascii=False, default=str)
+        if name == "changes":  # "Label: old → new" per line; fields the user may not see are left out
+            return history.export_changes(obj, user)
+        if name == "at":  # a date cell in the local time zone, to the second
+            return history.naive_local(obj.at)
         return super().export_cell(obj, name, user)
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from . import audit, excel, moves, visibility
+from . import audit, excel, history, moves, visibility
 from .errors import ServiceError, ValidationFailed
 from .registry import registry
 
@@ -213,13 +213,11 @@ class ObjectDetailView(ConfigView):
 
     def tab_context(self, obj, key):
         if key == "history":
-            events = list(audit.history_for(obj)[:200])
-            for event in events:  # values of fields the user may not see read "hidden"
-                event.changes = visibility.visible_changes(type(obj), event.changes, self.request.user,
-                                                           visibility.HIDDEN)
-            return "core/tabs/history.html", {
-                "events": events, "labels": audit.field_labels(type(obj)), "choices": audit.choice_labels(type(obj)),
-            }
+            # changes for people: known fields by name, values as labels, the fields the user may
+            # not see as "hidden" (core.history, core.visibility)
+            events = history.present(list(audit.history_for(obj)[:200]), type(obj), user=self.request.user,
+                                     placeholder=visibility.HIDDEN)
+            return "core/tabs/history.html", {"events": events}
         if key == "attachments" and self.config.attachments:
             from .attachments import attachments_of
 

@@ -5,7 +5,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from xiuhao.core import maps
+from xiuhao.core import audit, maps
 from xiuhao.core.registry import ModelConfig, Tab, register, registry
 
 from . import services, views
@@ -17,6 +17,10 @@ from .models import Address, Contact, Customer
 from .selectors import customer_search
 
 registry.section("customers", _("Customer management"), "users", 20)
+
+# What the operation log and history tabs call this app's audit verbs.
+audit.verb_labels({"bulk_load": _("Bulk load"), "is_primary_moved": _("Primary contact changed"),
+                   "is_default_moved": _("Default address changed")})
 
 
 def _contacts_tab(obj, request):

@@ -3,8 +3,10 @@ from django.contrib.auth.models import Permission
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from xiuhao.core import audit
 from xiuhao.core.api import ScopedModelSerializer
 from xiuhao.core.forms import ScopedModelForm
+from xiuhao.core.permissions import grouped, permission_label
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 
 from . import security, services, views
@@ -25,6 +27,9 @@ from .regions import RegionFilter, RegionPickerWidget
 from .widgets import PermissionMatrixWidget
 
 registry.section("org", _("Organisation"), "sitemap", 10)
+
+# What the operation log and history tabs call this app's audit verbs.
+audit.verb_labels({"password_change": _("Password changed"), "totp_enabled": _("Two-factor login enabled")})
 
 
 @register
@@ -63,7 +68,7 @@ class DepartmentConfig(ModelConfig):
 
 class PermissionChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.content_type.model_class()._meta.verbose_name if obj.content_type.model_class() else obj.content_type}: {obj.name}"
+        return permission_label(obj)  # module › record type › operation, translated
 
 
 def assignable_permissions():
@@ -76,6 +81,20 @@ def assignable_permissions():
     return Permission.objects.filter(content_type__in=cts).select_related("content_type").order_by(
         "content_type__app_label", "content_type__model", "codename"
     )
+
+
+def _role_permissions_tab(role, request):
+    return {"groups": grouped(role.permissions.select_related("content_type")), "roles": None}
+
+
+def _user_permissions_tab(user, request):
+    roles = user.active_roles()
+    perms = Permission.objects.filter(roles__in=roles).select_related("content_type").distinct()
+    return {"groups": grouped(perms), "roles": roles}
+
+
+def _permission_count(perms):
+    return _("%(count)s permissions (see the Permissions tab)") % {"count": perms.count()}
 
 
 class RoleForm(ScopedModelForm):
@@ -106,6 +125,9 @@ class RoleConfig(ModelConfig):
     form_fields = RoleForm.Meta.fields
     form_class = RoleForm
     prefetch_related = ["permissions", "departments"]
+    # Permissions read as module › record type › operation, in the user's language, on their own tab.
+    tabs = [Tab("permissions", _("Permissions"), "org/tabs/permissions.html", _role_permissions_tab)]
+    value_labels = {"permissions": _permission_count}
 
     def create(self, *, actor, data):
         return services.role_create(actor=actor, data=data)
@@ -146,6 +168,7 @@ class UserConfigBase(ModelConfig):
     actions = [Action("set-password", _("Reset password"), views.reset_password, permission="org.reset_password_user"),
                Action("sign-out-everywhere", _("Sign out everywhere"), views.sign_out_everywhere,
                       permission="org.reset_password_user")]
+    tabs = [Tab("permissions", _("Permissions"), "org/tabs/permissions.html", _user_permissions_tab)]
 
     def base_queryset(self):
         return super().base_queryset().filter(kind=self.kind)

@@ -6,6 +6,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from xiuhao.core import audit
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 from xiuhao.core.tables import build_table
 
@@ -13,6 +14,10 @@ from . import services, views, workbench  # noqa: F401  (workbench: the start pa
 from .models import BusinessCalendar, Holiday, SlaAlert, SlaClock, SlaPause, SlaPolicy, WorkingPeriod
 
 registry.section("sla", _("SLA"), "clock-hour-4", 55)
+
+# What the operation log and history tabs call this app's audit verbs (moves name their own).
+audit.verb_labels({"sla_clock_start": _("Clock started"), "sla_clock_stop": _("Clock stopped"),
+                   "sla_clock_reassign": _("Clock owner changed")})
 
 
 class SlaWrites:

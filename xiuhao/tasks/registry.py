@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from xiuhao.core import audit
 from xiuhao.core.api import ScopedModelSerializer
 from xiuhao.core.forms import ScopedModelForm, build_form
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
@@ -16,6 +17,9 @@ from .models import EngineerState, Task, TaskEvent
 from .types import task_type_choices, task_type_label
 
 registry.section("tasks", _("Task centre"), "checklist", 20)
+
+# What the operation log and history tabs call this app's audit verbs (task moves name their own).
+audit.verb_labels({"set_state": _("Engineer status set")})
 
 TASK_FORM = ["title", "description", "assignee", "candidate_role", "candidate_department", "candidate_region",
              "candidate_skill", "priority", "due_at"]

@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from xiuhao.core import audit
 from xiuhao.core.registry import Action, ModelConfig, Tab, register, registry
 
 from . import views
@@ -12,6 +13,9 @@ from .labels import localized
 from .models import ProcessDefinition, ProcessInstance
 
 registry.section("workflow", _("Processes"), "git-branch", 60)
+
+# What the operation log and history tabs call this app's audit verbs (the instance's log too).
+audit.verb_labels({**views.VERBS, "process_version": _("New process version")})
 
 
 @register

@@ -154,7 +154,7 @@ def test_the_history_tab_shows_field_labels_and_choice_labels(client, settings):
     object_update(actor=actor, obj=branch, data={"status": "disabled"})
     client.force_login(actor)
     html = client.get(f"/org/branch/{branch.pk}/?tab=history", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert ">status<" in html and ">Disabled<" in html and ">disabled<" not in html
+    assert ">Status<" in html and ">Disabled<" in html and ">disabled<" not in html
 
 
 def test_large_related_tables_are_picked_by_search_within_the_data_scope(client):

@@ -5,6 +5,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Permission
@@ -39,6 +40,11 @@ def test_loads_twice_without_duplicates():
     first = load()  # every app's demo: customers, ~1,000 devices, contracts (its time: `make run` prints it)
     assert "Demo data loaded" in first
     counts = {m: m.objects.count() for m in MODELS}
+    from xiuhao.core import audit  # every verb the demo's services wrote reads as a label in the log
+
+    written = AuditEvent.objects.exclude(verb="").values_list("verb", "content_type__app_label", "content_type__model")
+    assert not [(verb, model) for verb, app_label, model in set(written)
+                if not audit.has_label(verb, apps.get_model(app_label, model) if model else None)]
 
     second = load()
 
