@@ -91,8 +91,8 @@ def generate(n, seed):
 
     from xiuhao.assets.models import Device
     from xiuhao.catalog.models import ProductCategory, ProductModel
-    from xiuhao.customers import text
-    from xiuhao.customers.models import Contact, Customer
+    from xiuhao.customers import similarity, text
+    from xiuhao.customers.models import Contact, Customer, CustomerNameKey
     from xiuhao.org.models import Branch, User
 
     rng = random.Random(seed)
@@ -110,14 +110,17 @@ def generate(n, seed):
                                               n=rng.choice("一二三四五六七八九"))
             phone = f"0{rng.randrange(10, 999)}-{rng.randrange(10**7, 10**8)}"
             mobiles = [f"1{rng.choice('3589')}{rng.randrange(10**9):09d}" for _ in range(2)]
+            key = similarity.name_key(name)
             customers.append(Customer(
                 code=f"C{i + 1:06d}", name=name, phone=phone, branch=branch,
                 name_pinyin=text.fit(text.name_pinyin(name), 600), name_initials=text.fit(text.name_initials(name), 200),
-                name_normalized=text.normalize_name(name), phone_digits=text.phone_digits([phone, *mobiles]),
+                name_normalized=key.core, name_region=key.region, phone_digits=text.phone_digits([phone, *mobiles]),
                 lat=round(rng.uniform(20, 45), 6), lng=round(rng.uniform(100, 125), 6)))
             contacts += [Contact(name=f"联系人{i}-{j}", mobile=m, is_primary=j == 0) for j, m in enumerate(mobiles)]
         with transaction.atomic():
             Customer.objects.bulk_create(customers)
+            CustomerNameKey.objects.bulk_create([CustomerNameKey(customer=c, token=t) for c in customers
+                                                 for t in sorted(similarity.bigrams(c.name_normalized))])
             for k, contact in enumerate(contacts):
                 contact.customer = customers[k // 2]
             Contact.objects.bulk_create(contacts)

@@ -104,6 +104,8 @@ class CustomerForm(ScopedModelForm):
 
     def __init__(self, data=None, files=None, *, user=None, **kwargs):
         super().__init__(data, files, user=user, **kwargs)
+        if "branch" in self.fields and not self.instance.pk:
+            self.fields["branch"].help_text = _("Left empty: the branch that serves the customer's region.")
         self.duplicate = None  # the DuplicateSuspected of the last check, for the candidates panel
         instance = self.instance if self.instance.pk else Customer()
         self.formsets = {}

@@ -54,6 +54,9 @@ class Customer(OwnedModel):
     name_initials = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     phone_digits = models.CharField(max_length=400, blank=True, editable=False)
     name_normalized = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    # The region a name starts with (GB/T 2260 prefix, "4403" for 深圳市…), kept apart from
+    # name_normalized by customers.similarity; "" when the name names none.
+    name_region = models.CharField(max_length=6, blank=True, editable=False)
 
     objects = ScopedManager()
     scope_fields = ScopeFields(branch="branch", department="department", owner="owner", outlet="outlet")
@@ -133,3 +136,18 @@ class Address(TimeStampedModel):
 
     def __str__(self):
         return f"{self.label} {self.address}"
+
+
+class CustomerNameKey(models.Model):
+    """One character bigram of a customer's cleaned name (customers.similarity): the index the
+    duplicate check looks similar names up in, instead of reading every customer. Kept by the
+    services with the name."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=4)
+
+    class Meta:
+        indexes = [models.Index(fields=["token", "customer"], name="customer_name_key_token")]
+
+    def __str__(self):
+        return self.token

@@ -9,7 +9,10 @@ Rules kept here:
   the same transaction (the partial unique constraints are the last word); the first contact /
   address of a customer becomes primary / default;
 - the search columns (pinyin, initials, phone digits, normalised name) follow name and phones;
-- a region left empty is suggested from the address text (org.regions.suggest_region).
+- a region left empty is suggested from the address text (org.regions.suggest_region);
+- a new customer left without a branch belongs to the branch serving its region (the branches'
+  declared service regions, most specific first: org.regions.branch_serving) when the creator's
+  data scope reaches that branch, else to the creator's branch.
 """
 
 from dataclasses import dataclass, field
@@ -23,10 +26,11 @@ from xiuhao.core import audit
 from xiuhao.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xiuhao.core.numbering import assign_number
 from xiuhao.core.services import object_create, object_delete, object_update, require_perm, stamp_ownership
-from xiuhao.org.regions import suggest_region
+from xiuhao.core.scope import DataScope
+from xiuhao.org.regions import branch_serving, suggest_region
 
-from . import text
-from .models import Address, Contact, Customer
+from . import similarity, text
+from .models import Address, Contact, Customer, CustomerNameKey
 from .selectors import duplicate_candidates
 
 IDENTITY_FIELDS = ("name", "phone", "tax_no")  # a change of one re-runs the duplicate check
@@ -69,9 +73,25 @@ def fill_search_columns(customer):
     """Set the derived columns on the instance (saved with it)."""
     customer.name_pinyin = text.fit(text.name_pinyin(customer.name), 600)
     customer.name_initials = text.fit(text.name_initials(customer.name), 200)
-    customer.name_normalized = text.normalize_name(customer.name)[:200]
+    key = similarity.name_key(customer.name)
+    customer.name_normalized, customer.name_region = key.core[:200], key.region
     customer.tax_no = text.normalize_tax_no(customer.tax_no)
     customer.phone_digits = text.fit(text.phone_digits(_phones_of(customer)), 400)
+
+
+def name_key_rows(customer):
+    """The CustomerNameKey rows of a saved customer (bigrams of its cleaned name)."""
+    return [CustomerNameKey(customer_id=customer.pk, token=t) for t in sorted(similarity.bigrams(customer.name_normalized))]
+
+
+def store_name_keys(customer):
+    """Bring the customer's name keys (the similar-name index) up to its name."""
+    wanted = {k.token for k in name_key_rows(customer)}
+    stored = set(CustomerNameKey.objects.filter(customer_id=customer.pk).values_list("token", flat=True))
+    if wanted != stored:
+        CustomerNameKey.objects.filter(customer_id=customer.pk, token__in=stored - wanted).delete()
+        CustomerNameKey.objects.bulk_create(
+            [CustomerNameKey(customer_id=customer.pk, token=t) for t in sorted(wanted - stored)])
 
 
 def refresh_phone_digits(customer_id):
@@ -90,6 +110,51 @@ def _suggest_region(obj):
 def _prepare_customer(customer):
     _suggest_region(customer)
     fill_search_columns(customer)
+
+
+# -- owning branch -------------------------------------------------------------------------------------
+
+
+def _region_of(data, addresses):
+    """The region a new customer is in: chosen, else named by its address, else by its default
+    (or first) site's."""
+    if data.get("region"):
+        return data["region"]
+    region = suggest_region(data.get("address") or "")
+    if region is not None:
+        return region
+    sites = [a.data for a in addresses if not a.delete]
+    sites.sort(key=lambda d: not d.get("is_default"))
+    for site in sites:
+        region = site.get("region") or suggest_region(site.get("address") or "")
+        if region is not None:
+            return region
+    return None
+
+
+def _reaches(actor, branch, data):
+    """Whether a customer of `branch` stays inside the actor's data scope (so that they may leave
+    it there): all-data roles reach every branch, branch and department roles their own branch,
+    own-records roles what they manage (the account manager)."""
+    if actor.is_superuser or getattr(actor, "outlet_id", None) or branch.pk == actor.branch_id:
+        return True
+    owner = data.get("owner")
+    for role in actor.active_roles():
+        if role.data_scope == DataScope.ALL:
+            return True
+        if role.data_scope != DataScope.BRANCH and owner is not None and owner.pk == actor.pk:
+            return True
+    return False
+
+
+def default_branch(*, actor, data, addresses=()):
+    """The branch a new customer belongs to when the caller chose none: the one serving its
+    region (most specific declaration first), if the actor's scope reaches it; None leaves the
+    actor's own (stamped by the platform)."""
+    branch = branch_serving(_region_of(data, addresses), prefer=getattr(actor, "branch_id", None))
+    if branch is not None and _reaches(actor, branch, data):
+        return branch
+    return None
 
 
 # -- customers ---------------------------------------------------------------------------------------
@@ -126,7 +191,12 @@ def customer_create(*, actor, data, contacts=(), addresses=(), confirm_duplicate
         if check and not confirm_duplicate:
             phones = [c.data.get(k, "") for c in contacts if not c.delete for k in ("mobile", "phone")]
             check_duplicates(actor=actor, data=data, phones=phones)
+        if not data.get("branch"):
+            branch = default_branch(actor=actor, data=data, addresses=addresses)
+            if branch is not None:
+                data["branch"] = branch
         customer = object_create(actor=actor, model=Customer, data=data, before_save=_prepare_customer)
+        store_name_keys(customer)
         _apply_children(actor, customer, contacts, addresses)
     return customer
 
@@ -142,6 +212,7 @@ def customer_update(*, actor, obj, data, contacts=(), addresses=(), confirm_dupl
             if changed or any(new_phones):
                 check_duplicates(actor=actor, data={**before, **data}, phones=new_phones, exclude_pk=obj.pk)
         customer = object_update(actor=actor, obj=obj, data=data, before_save=_prepare_customer)
+        store_name_keys(customer)
         _apply_children(actor, customer, contacts, addresses)
     return customer
 
@@ -297,6 +368,9 @@ def customer_bulk_load(*, actor, rows):
     with transaction.atomic():
         customers, children = [], []
         for data, contacts, addresses in rows:
+            if not data.get("branch"):
+                branch = default_branch(actor=actor, data=data)
+                data = {**data, "branch": branch} if branch is not None else data
             customer = assign_number(Customer(**data))
             stamp_ownership(customer, actor)
             _suggest_region(customer)
@@ -307,6 +381,7 @@ def customer_bulk_load(*, actor, rows):
             customers.append(customer)
             children.append(([Contact(**c) for c in contacts], [Address(**a) for a in addresses]))
         Customer.objects.bulk_create(customers)
+        CustomerNameKey.objects.bulk_create([row for c in customers for row in name_key_rows(c)])
         contacts, addresses = [], []
         for customer, (its_contacts, its_addresses) in zip(customers, children, strict=True):
             for row in [*its_contacts, *its_addresses]:

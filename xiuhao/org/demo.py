@@ -57,6 +57,16 @@ BRANCHES = [
      "address": "武汉市武昌区中北路 108 号 20 层", "phone": "027-87316500"},
 ]
 
+# Service regions 服务区域 of each branch (provinces): new customers there belong to the branch.
+BRANCH_REGIONS = {
+    "hq": ["110000", "120000", "130000", "140000", "150000", "210000", "220000", "230000",
+           "610000", "620000", "630000", "640000", "650000"],
+    "huadong": ["310000", "320000", "330000", "340000", "350000", "360000", "370000"],
+    "huanan": ["440000", "450000", "460000"],
+    "xinan": ["500000", "510000", "520000", "530000", "540000"],
+    "huazhong": ["410000", "420000", "430000"],
+}
+
 # (code suffix, name, parent suffix, last digits of the phone number)
 HQ_DEPARTMENTS = [
     ("office", "总经理办公室", None, "8801"),
@@ -315,6 +325,7 @@ class _Loader:
         self.result = Result()
         self.password = settings.DEMO_PASSWORD
         codes = {b["region"] for b in BRANCHES}
+        codes |= {c for regions in BRANCH_REGIONS.values() for c in regions}
         codes |= {c for e in EMPLOYEES if e[8] for c in e[8]["regions"]}
         codes |= {c for o in OUTLETS for c in o["regions"]}
         self.regions = Region.objects.in_bulk(codes, field_name="code")
@@ -329,6 +340,7 @@ class _Loader:
         self.skills()
         self.dicts()
         self.branches()
+        self.branch_regions()
         self.departments()
         self.place_admin()
         self.employees()
@@ -413,6 +425,12 @@ class _Loader:
                 data = {**spec, "region": self.regions[spec["region"]]}
                 self.branch_by_code[spec["code"]] = object_create(actor=self.admin, model=Branch, data=data)
                 self.result.count("branches")
+
+    def branch_regions(self):
+        for code, regions in BRANCH_REGIONS.items():
+            branch = self.branch_by_code[code]
+            if not branch.regions.exists():
+                object_update(actor=self.admin, obj=branch, data={"regions": [self.regions[c] for c in regions]})
 
     def departments(self):
         plan = []

@@ -73,6 +73,10 @@ class Branch(TimeStampedModel):
         "org.User", verbose_name=_("branch head"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    # New customers in these regions (and inside them) belong to this branch unless chosen
+    # otherwise; the most specific region wins (org.regions.branch_serving).
+    regions = models.ManyToManyField(Region, verbose_name=_("service regions"), blank=True, related_name="+",
+                                     help_text=_("New customers in these regions belong to this branch."))
 
     objects = ScopedManager()
     scope_fields = ScopeFields(branch="pk", department=None, owner=None)

@@ -56,6 +56,30 @@ def region_path(region: Region) -> list[Region]:
     return path[::-1]
 
 
+# --- which branch serves a region -------------------------------------------------------------
+
+
+def branch_serving(region: Region | None, *, prefer=None):
+    """The active branch that declared `region` (or a region containing it) among its service
+    regions; the most specific declaration wins (a branch serving 深圳 beats one serving 广东).
+    Two branches declaring the same region: `prefer` (a branch id, e.g. the creator's) if it is one
+    of them, else the first by code. None when no branch serves the region."""
+    from xiuhao.org.models import Branch, Status
+
+    if region is None:
+        return None
+    prefixes = [region.prefix[:n] for n in range(2, len(region.prefix) + 1, 2)]
+    rows = (Branch.regions.through.objects
+            .filter(region__prefix__in=prefixes, branch__status=Status.ACTIVE)
+            .values_list("branch_id", "branch__code", "region__prefix"))
+    if not rows:
+        return None
+    deepest = max(len(p) for _b, _c, p in rows)
+    tied = sorted((code, branch_id) for branch_id, code, p in rows if len(p) == deepest)
+    chosen = next((b for _c, b in tied if b == prefer), tied[0][1])
+    return Branch.objects.get(pk=chosen)
+
+
 # --- address → region -------------------------------------------------------------------------
 
 # Placeholder divisions that no one writes in an address (municipalities' city level, the

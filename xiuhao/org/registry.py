@@ -41,8 +41,9 @@ class BranchConfig(ModelConfig):
     list_fields = ["code", "name", "is_headquarters", "region", "phone", "status"]
     search_fields = ["code", "name", "address"]
     filter_fields = ["status", "is_headquarters"]
-    form_fields = ["code", "name", "is_headquarters", "region", "address", "phone", "manager", "status"]
+    form_fields = ["code", "name", "is_headquarters", "region", "address", "phone", "manager", "regions", "status"]
     select_related = ["region", "manager"]
+    prefetch_related = ["regions"]
     natural_key = "code"
 
 
