@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0003_user_index_engineerskill_ordering'),
+        ('org', '0004_engineer_skill_label'),
     ]
 
     operations = [
