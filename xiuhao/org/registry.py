@@ -29,7 +29,8 @@ from .widgets import PermissionMatrixWidget
 registry.section("org", _("Organisation"), "sitemap", 10)
 
 # What the operation log and history tabs call this app's audit verbs.
-audit.verb_labels({"password_change": _("Password changed"), "totp_enabled": _("Two-factor login enabled")})
+audit.verb_labels({"password_change": _("Password changed"), "totp_enabled": _("Two-factor login enabled"),
+                   "token_revoked": _("API token revoked"), "sign_out_everywhere": _("Signed out everywhere")})
 
 
 @register
